@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `npm test`: every check and every test tier, against the real local stack (started here if needed).
+set -uo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+started_stack=false
+if ! bash tools/stack/stack.sh status >/dev/null 2>&1; then
+  started_stack=true
+fi
+bash tools/stack/stack.sh up || { echo "test: the local stack did not come up" >&2; exit 1; }
+
+rm -rf tmp/test-results
+failed=()
+step() {
+  local name="$1"; shift
+  echo "::: $name"
+  if ! "$@"; then failed+=("$name"); fi
+}
+
+step "lint" nx run-many -t lint --outputStyle=stream
+step "typecheck" nx run-many -t typecheck --outputStyle=stream
+step "build" nx run-many -t build --outputStyle=stream
+step "test-unit" nx run-many -t test-unit --outputStyle=stream
+step "test-int" nx run-many -t test-int --parallel=1 --outputStyle=stream
+step "test-e2e" nx run-many -t test-e2e --parallel=1 --outputStyle=stream
+
+if [[ "$started_stack" == true && "${KEEP_STACK:-false}" != true ]]; then
+  step "stack-down" bash tools/stack/stack.sh down
+fi
+
+node tools/scripts/summarize-tests.mjs tmp/test-results || failed+=("summary")
+if ((${#failed[@]})); then
+  echo "test: failed steps: ${failed[*]}" >&2
+  exit 1
+fi
