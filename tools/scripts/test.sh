@@ -17,6 +17,7 @@ step() {
   if ! "$@"; then failed+=("$name"); fi
 }
 
+step "generated code is current" nx run-many -t check-generated --outputStyle=stream
 step "lint" nx run-many -t lint --outputStyle=stream
 step "typecheck" nx run-many -t typecheck --outputStyle=stream
 step "build" nx run-many -t build --outputStyle=stream
