@@ -64,6 +64,9 @@ export class ComputeClient {
       'grpc.max_receive_message_length': opts.maxMessageBytes,
       'grpc.max_send_message_length': opts.maxMessageBytes,
       'grpc.keepalive_time_ms': 30_000,
+      // Reconnect to a restarted compute service within a second or two, not grpc's default two minutes.
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 1_000,
     });
     this.latency = opts.metrics
       ? (opts.metrics.getSingleMetric('imageflow_grpc_client_duration_seconds') as Histogram<'method' | 'code'> | undefined) ??

@@ -42,7 +42,8 @@ export function loadConfig<S extends z.ZodObject>(
 
 /** Common variable shapes. */
 export const env = {
-  port: (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback),
+  /** A TCP port; 0 asks the OS for a free one (tests). */
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   url: (fallback: string) => z.url().default(fallback),
   list: (fallback: string) =>
