@@ -1,6 +1,6 @@
 // The one place the stage worker speaks gRPC: message size limits, deadlines, transient-error retries, latency metrics.
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { computeV1 } from '@imageflow/contracts';
+import { computeV1 } from '@imageflow/contracts/grpc';
 import { DURATION_BUCKETS, Histogram, type Logger, type Registry } from '@imageflow/observability';
 
 export interface ComputeClientOptions {
@@ -29,9 +29,21 @@ export class ComputeCallError extends Error {
 }
 
 const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED]);
+const isSaturated = (error: ServiceError) => error.metadata?.get(ERROR_CODE_TRAILER)[0] === 'SATURATED';
+
+/** Compute services name the reason in the `imageflow-error-code` trailer (e.g. CORRUPT_IMAGE, SATURATED). */
+export const ERROR_CODE_TRAILER = 'imageflow-error-code';
 
 export function classify(error: ServiceError): ComputeCallError {
   const detail = error.details || error.message;
+  const trailer = error.metadata?.get(ERROR_CODE_TRAILER)[0];
+  const named = typeof trailer === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(trailer) ? trailer : undefined;
+  // A saturated service asks callers to back off: transient, unlike an image that is too large.
+  if (named === 'SATURATED') return new ComputeCallError('COMPUTE_SATURATED', `compute service saturated: ${detail}`, true, error.code);
+  if (named && error.code !== status.UNAVAILABLE && error.code !== status.DEADLINE_EXCEEDED) {
+    const transient = error.code === status.INTERNAL || error.code === status.UNKNOWN;
+    return new ComputeCallError(named, detail, transient, error.code);
+  }
   switch (error.code) {
     case status.INVALID_ARGUMENT:
     case status.FAILED_PRECONDITION:
@@ -109,7 +121,9 @@ export class ComputeClient {
         return await this.once<computeV1.ApplyRequest, computeV1.ApplyResponse>('apply', request, metadata);
       } catch (error) {
         const serviceError = error as ServiceError;
-        if (typeof serviceError.code !== 'number' || !TRANSIENT.has(serviceError.code)) throw classify(serviceError);
+        if (typeof serviceError.code !== 'number' || !(TRANSIENT.has(serviceError.code) || isSaturated(serviceError))) {
+          throw classify(serviceError);
+        }
         lastError = serviceError;
         if (attempt < this.opts.attempts) {
           const delay = Math.min(10_000, this.opts.initialBackoffMs * 2 ** (attempt - 1));

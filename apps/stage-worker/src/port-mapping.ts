@@ -1,6 +1,7 @@
 // Pure translation between the event log's StepOutput (Avro) and the compute API's PortValue (protobuf).
 // Images travel as object references in events and as bytes over gRPC; everything else maps field by field.
-import { computeV1, type Detection, type EventOf, type PortKind, type StepOutput } from '@imageflow/contracts';
+import type { Detection, EventOf, PortKind, StepOutput } from '@imageflow/contracts';
+import { computeV1 } from '@imageflow/contracts/grpc';
 
 type ProtoPortValue = computeV1.PortValue;
 type ProtoKind = computeV1.PortKind;

@@ -1,4 +1,5 @@
-import { computeV1, type EventOf, type StepOutput } from '@imageflow/contracts';
+import type { EventOf, StepOutput } from '@imageflow/contracts';
+import { computeV1 } from '@imageflow/contracts/grpc';
 import { describe, expect, it } from 'vitest';
 import { classify } from './compute-client.adapter';
 import { fromProtoOutput, StepInputError, toProtoInput } from './port-mapping';
@@ -84,6 +85,17 @@ describe('compute error classification', () => {
     expect(classify(err(status.INVALID_ARGUMENT, 'CORRUPT_IMAGE: not a JPEG'))).toMatchObject({ code: 'CORRUPT_IMAGE', retryable: false });
     expect(classify(err(status.NOT_FOUND, 'no part pre.nope'))).toMatchObject({ code: 'UNKNOWN_PART', retryable: false });
   });
+  it('reads the reason from the imageflow-error-code trailer, and a saturated service is transient', () => {
+    const withTrailer = (code: status, details: string, name: string) => {
+      const e = err(code, details);
+      e.metadata.set('imageflow-error-code', name);
+      return e;
+    };
+    expect(classify(withTrailer(status.INVALID_ARGUMENT, 'not a JPEG', 'CORRUPT_IMAGE'))).toMatchObject({ code: 'CORRUPT_IMAGE', retryable: false });
+    expect(classify(withTrailer(status.RESOURCE_EXHAUSTED, 'too big', 'IMAGE_TOO_LARGE'))).toMatchObject({ code: 'IMAGE_TOO_LARGE', retryable: false });
+    expect(classify(withTrailer(status.RESOURCE_EXHAUSTED, 'queue full', 'SATURATED'))).toMatchObject({ code: 'COMPUTE_SATURATED', retryable: true });
+  });
+
   it('treats an unreachable or slow service as transient', () => {
     expect(classify(err(status.UNAVAILABLE, 'connect ECONNREFUSED'))).toMatchObject({ code: 'COMPUTE_UNAVAILABLE', retryable: true });
     expect(classify(err(status.DEADLINE_EXCEEDED, 'deadline'))).toMatchObject({ code: 'TIMEOUT', retryable: true });
