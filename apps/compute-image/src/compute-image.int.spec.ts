@@ -2,7 +2,7 @@
 import Ajv from 'ajv';
 import { credentials, makeClientConstructor, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { computeV1 } from '@imageflow/contracts';
+import { computeV1 } from '@imageflow/contracts/grpc';
 import { createLogger, createMetricsRegistry } from '@imageflow/observability';
 import {
   decodeForTest,

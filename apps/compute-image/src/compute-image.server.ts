@@ -2,7 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { computeV1 } from '@imageflow/contracts';
+import { computeV1 } from '@imageflow/contracts/grpc';
 import { configureSharp, ImageOps } from '@imageflow/image-ops';
 import type { Logger, Registry } from '@imageflow/observability';
 import type { ComputeImageConfig } from './compute-image.config';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { computeV1 } from '@imageflow/contracts';
+import { computeV1 } from '@imageflow/contracts/grpc';
 import { imageInput, outputOf, testCard } from '@imageflow/image-ops/testing';
 import { describe, expect, it } from 'vitest';
 

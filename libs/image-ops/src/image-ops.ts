@@ -1,4 +1,4 @@
-import { computeV1 } from '@imageflow/contracts';
+import { computeV1 } from '@imageflow/contracts/grpc';
 import { decodeImage, DEFAULT_LIMITS, encodeImage, type ImageLimits } from './adapters/sharp.adapter';
 import { parseParametersJson } from './core/parameters';
 import { PartInputs, type DecodedPortValue, type DecodedValue, type Part } from './core/part';

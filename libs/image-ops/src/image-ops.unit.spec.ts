@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import sharp from 'sharp';
-import { computeV1 } from '@imageflow/contracts';
+import { computeV1 } from '@imageflow/contracts/grpc';
 import { describe, expect, it } from 'vitest';
 import { ImageOps, ImageOpError } from './index';
 import { encodeRaster, imageInput, outputOf, rasterOf, testCard, textInput } from './testing';

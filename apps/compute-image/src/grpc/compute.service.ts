@@ -1,5 +1,5 @@
 import { status, type sendUnaryData, type ServerUnaryCall, type ServiceError } from '@grpc/grpc-js';
-import { computeV1 } from '@imageflow/contracts';
+import { computeV1 } from '@imageflow/contracts/grpc';
 import type { ImageOps } from '@imageflow/image-ops';
 import type { Logger } from '@imageflow/observability';
 import type { ComputeMetrics } from '../metrics/grpc-metrics';

@@ -1,4 +1,4 @@
-import { computeV1 } from '@imageflow/contracts';
+import { computeV1 } from '@imageflow/contracts/grpc';
 import { ImageOpError } from '../errors/image-op.error';
 import { compileParameters, type JsonSchema } from './parameters';
 import type { RasterImage } from './raster';

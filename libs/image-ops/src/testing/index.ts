@@ -1,6 +1,6 @@
 // Fixtures for tests of image-ops and of its callers (compute-image, stage workers): images are generated
 // in memory, so tests need no files and no network.
-import { computeV1 } from '@imageflow/contracts';
+import { computeV1 } from '@imageflow/contracts/grpc';
 import { decodeImage, DEFAULT_LIMITS, encodeImage } from '../adapters/sharp.adapter';
 import type { OutputFormat, RasterImage } from '../core/raster';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeV1 } from '@imageflow/contracts';
+import { computeV1 } from '@imageflow/contracts/grpc';
 import { ImageOps } from '../../image-ops';
 import {
   decodeForTest,

@@ -1,0 +1,29 @@
+import { ConfigError } from '@imageflow/config';
+import { createLogger, createMetricsRegistry } from '@imageflow/observability';
+import { loadComputeAiConfig } from './compute-ai.config';
+import { startComputeAi } from './compute-ai.server';
+
+const logger = createLogger('compute-ai');
+
+async function main(): Promise<void> {
+  const config = loadComputeAiConfig();
+  const running = await startComputeAi(config, { logger, registry: createMetricsRegistry('compute-ai') });
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'signal received');
+    running.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else logger.fatal({ err: error }, 'compute-ai failed to start');
+  process.exit(1);
+});
