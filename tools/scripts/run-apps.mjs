@@ -15,8 +15,8 @@ const APPS = [
   { name: 'compute-ai', args: [] },
   { name: 'projector', args: [] },
   { name: 'orchestrator', args: [] },
-  { name: 'stage-worker-image', app: 'stage-worker', args: [], env: { STAGE_KIND: 'image', METRICS_PORT: '9471' } },
-  { name: 'stage-worker-ai', app: 'stage-worker', args: [], env: { STAGE_KIND: 'ai', METRICS_PORT: '9472' } },
+  { name: 'stage-worker-image', app: 'stage-worker', args: [], env: { STAGE_KIND: 'image' } },
+  { name: 'stage-worker-ai', app: 'stage-worker', args: [], env: { STAGE_KIND: 'ai' } },
   { name: 'gateway', args: [] },
 ];
 

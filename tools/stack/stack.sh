@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Local infrastructure stack of ImageFlowCanvas: Postgres, S3 (versitygw),
-# Kafka (KRaft), Prometheus and the schema registry (Apicurio), all on
+# Kafka (KRaft), Prometheus, the schema registry (Apicurio) and a Kafka
+# exporter (consumer lag for Prometheus), all on
 # 127.0.0.1, state under $IMAGEFLOW_HOME. See tools/stack/README.md.
 set -euo pipefail
 
@@ -19,6 +20,8 @@ source "$STACK_DIR/lib/kafka.sh"
 source "$STACK_DIR/lib/prometheus.sh"
 # shellcheck source=tools/stack/lib/registry.sh
 source "$STACK_DIR/lib/registry.sh"
+# shellcheck source=tools/stack/lib/kafka-exporter.sh
+source "$STACK_DIR/lib/kafka-exporter.sh"
 
 usage() {
   cat <<EOF
@@ -32,7 +35,7 @@ commands:
   env                  print the client environment (eval "\$(... env)")
 
 services: ${STACK_SERVICES[*]}
-  (aliases: pg/postgresql, versitygw, schema-registry/apicurio)
+  (aliases: pg/postgresql, versitygw, schema-registry/apicurio, kafka_exporter)
 state: $IMAGEFLOW_HOME   cache: $IMAGEFLOW_CACHE
 EOF
 }
@@ -44,12 +47,13 @@ canonical_service() {
     kafka) echo kafka ;;
     prometheus | prom) echo prometheus ;;
     registry | schema-registry | apicurio) echo registry ;;
+    kafka-exporter | kafka_exporter) echo kafka-exporter ;;
     *) die "unknown service '$1' (services: ${STACK_SERVICES[*]})" ;;
   esac
 }
 
 # Prints the selected services in start order. With "deps", adds the
-# services they depend on (registry -> postgres).
+# services they depend on (registry -> postgres, kafka-exporter -> kafka).
 select_services() {
   local with_deps=$1 svc s dep
   shift
@@ -76,6 +80,7 @@ timeout_var() {
     kafka) echo KAFKA_READY_TIMEOUT ;;
     prometheus) echo PROMETHEUS_READY_TIMEOUT ;;
     registry) echo SCHEMA_REGISTRY_READY_TIMEOUT ;;
+    kafka-exporter) echo KAFKA_EXPORTER_READY_TIMEOUT ;;
   esac
 }
 
@@ -303,7 +308,7 @@ cmd_status() {
   local svc pid ports state all=0 var port
   local -a svcs
   mapfile -t svcs < <(select_services nodeps "$@")
-  printf '%-11s %-8s %-12s %s\n' SERVICE PID PORT STATE
+  printf '%-14s %-8s %-12s %s\n' SERVICE PID PORT STATE
   for svc in "${svcs[@]}"; do
     ports=""
     while IFS='=' read -r var port; do ports+="${ports:+,}$port"; done < <("${svc}_ports")
@@ -320,7 +325,7 @@ cmd_status() {
         if port_open "$port"; then state="not running (port $port taken by $(port_owner "$port"))"; fi
       done < <("${svc}_ports")
     fi
-    printf '%-11s %-8s %-12s %s\n' "$svc" "$pid" "$ports" "$state"
+    printf '%-14s %-8s %-12s %s\n' "$svc" "$pid" "$ports" "$state"
   done
   return "$all"
 }

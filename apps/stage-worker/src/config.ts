@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { env, loadConfig, stackConfigShape, z } from '@imageflow/config';
 
 const DEFAULT_COMPUTE: Record<string, string> = { image: '127.0.0.1:50051', ai: '127.0.0.1:50052' };
+const DEFAULT_METRICS_PORT: Record<string, number> = { image: 9471, ai: 9472 };
 
 export const stageWorkerConfigSchema = z.object({
   ...stackConfigShape,
@@ -23,10 +24,14 @@ export const stageWorkerConfigSchema = z.object({
   RUN_EVENTS_TOPIC: z.string().min(1).default('imageflow.run-events.v1'),
   DLQ_TOPIC: z.string().min(1).default('imageflow.dlq.v1'),
   METRICS_HOST: z.string().default('127.0.0.1'),
-  METRICS_PORT: env.port(9470),
+  /** Default by kind: image 9471, ai 9472 (the Prometheus scrape config expects these), others 9470. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
 });
 
-export type StageWorkerConfig = z.infer<typeof stageWorkerConfigSchema> & { COMPUTE_ADDRESS: string };
+export type StageWorkerConfig = Omit<z.infer<typeof stageWorkerConfigSchema>, 'METRICS_PORT'> & {
+  COMPUTE_ADDRESS: string;
+  METRICS_PORT: number;
+};
 
 export function loadStageWorkerConfig(source: NodeJS.ProcessEnv = process.env): StageWorkerConfig {
   const config = loadConfig('stage-worker', stageWorkerConfigSchema, source);
@@ -34,5 +39,6 @@ export function loadStageWorkerConfig(source: NodeJS.ProcessEnv = process.env): 
   if (!address) {
     throw new Error(`stage-worker: COMPUTE_ADDRESS is required for stage kind "${config.STAGE_KIND}" (no default)`);
   }
-  return { ...config, COMPUTE_ADDRESS: address };
+  const metricsPort = config.METRICS_PORT ?? DEFAULT_METRICS_PORT[config.STAGE_KIND] ?? 9470;
+  return { ...config, COMPUTE_ADDRESS: address, METRICS_PORT: metricsPort };
 }

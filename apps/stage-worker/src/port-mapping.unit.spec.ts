@@ -2,6 +2,7 @@ import type { EventOf, StepOutput } from '@imageflow/contracts';
 import { computeV1 } from '@imageflow/contracts/grpc';
 import { describe, expect, it } from 'vitest';
 import { classify } from './compute-client.adapter';
+import { loadStageWorkerConfig } from './config';
 import { fromProtoOutput, StepInputError, toProtoInput } from './port-mapping';
 import { stableEventId } from './stable-id';
 import { status, Metadata, type ServiceError } from '@grpc/grpc-js';
@@ -99,5 +100,15 @@ describe('compute error classification', () => {
   it('treats an unreachable or slow service as transient', () => {
     expect(classify(err(status.UNAVAILABLE, 'connect ECONNREFUSED'))).toMatchObject({ code: 'COMPUTE_UNAVAILABLE', retryable: true });
     expect(classify(err(status.DEADLINE_EXCEEDED, 'deadline'))).toMatchObject({ code: 'TIMEOUT', retryable: true });
+  });
+});
+
+describe('stage worker config', () => {
+  it('defaults the compute address and metrics port by stage kind', () => {
+    expect(loadStageWorkerConfig({ STAGE_KIND: 'image' })).toMatchObject({ COMPUTE_ADDRESS: '127.0.0.1:50051', METRICS_PORT: 9471 });
+    expect(loadStageWorkerConfig({ STAGE_KIND: 'ai' })).toMatchObject({ COMPUTE_ADDRESS: '127.0.0.1:50052', METRICS_PORT: 9472 });
+    expect(loadStageWorkerConfig({ STAGE_KIND: 'ai', METRICS_PORT: '0' }).METRICS_PORT).toBe(0);
+    expect(() => loadStageWorkerConfig({ STAGE_KIND: 'ocr' })).toThrow(/COMPUTE_ADDRESS is required/);
+    expect(() => loadStageWorkerConfig({})).toThrow(/STAGE_KIND/);
   });
 });

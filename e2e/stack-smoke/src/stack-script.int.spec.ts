@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stack } from './stack-env';
 
-const SERVICES = ['postgres', 's3', 'kafka', 'prometheus', 'registry'];
+const SERVICES = ['postgres', 's3', 'kafka', 'kafka-exporter', 'prometheus', 'registry'];
 
 function stackSh(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync('bash', [join(stack.repoRoot, 'tools/stack/stack.sh'), ...args], {

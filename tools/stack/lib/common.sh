@@ -4,7 +4,7 @@
 
 # All services, in start order.
 # shellcheck disable=SC2034 # used by stack.sh
-STACK_SERVICES=(postgres s3 kafka prometheus registry)
+STACK_SERVICES=(postgres s3 kafka prometheus registry kafka-exporter)
 
 say() { printf '[stack] %s\n' "$*"; }
 svc_say() {

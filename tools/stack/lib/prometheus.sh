@@ -40,7 +40,8 @@ prometheus_install() {
 prometheus_render() {
   local text var
   text=$(<"$(prometheus_template)")
-  for var in PROMETHEUS_PORT PROMETHEUS_TARGETS_DIR GATEWAY_PORT SCHEMA_REGISTRY_PORT; do
+  for var in PROMETHEUS_PORT PROMETHEUS_TARGETS_DIR PROMETHEUS_RULES_DIR GATEWAY_PORT SCHEMA_REGISTRY_PORT \
+    KAFKA_EXPORTER_PORT; do
     text=${text//"\${$var}"/${!var}}
   done
   printf '%s\n' "$text"

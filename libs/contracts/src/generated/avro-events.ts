@@ -48,6 +48,27 @@ export namespace ImageflowEventsV1 {
     correlationId: null | string;
   }
   /**
+   * What a pipeline is bound to: one camera, or every camera of a line.
+   */
+  export type BindingTargetKind = 'CAMERA' | 'LINE';
+  /**
+   * From envelope.occurredAt on, captures of this camera (or line) start no run through this binding. Topic imageflow.pipelines.v1, key camera:<id> or line:<id>.
+   */
+  export interface BindingRemoved {
+    envelope: ImageflowEventsV1.Envelope;
+    targetKind: ImageflowEventsV1.BindingTargetKind;
+    targetId: string;
+  }
+  /**
+   * From envelope.occurredAt on, captures of this camera (or line) run the pipeline's active version; replaces an earlier binding of the same target. Topic imageflow.pipelines.v1, key camera:<id> or line:<id>.
+   */
+  export interface BindingSet {
+    envelope: ImageflowEventsV1.Envelope;
+    targetKind: ImageflowEventsV1.BindingTargetKind;
+    targetId: string;
+    pipelineId: string;
+  }
+  /**
    * Where an artefact lives in the object store. Events carry references, never image bytes.
    */
   export interface ObjectRef {
@@ -106,6 +127,45 @@ export namespace ImageflowEventsV1 {
      * Default: null
      */
     idempotencyKey: null | string;
+  }
+  /**
+   * From envelope.occurredAt on, captures run this version of the pipeline. A rollback is an activation of an older version. Topic imageflow.pipelines.v1, key pipeline id.
+   */
+  export interface PipelineVersionActivated {
+    envelope: ImageflowEventsV1.Envelope;
+    pipelineId: string;
+    version: string;
+    activatedBy: string;
+  }
+  /**
+   * An immutable pipeline version was saved. Topic imageflow.pipelines.v1, key pipeline id.
+   */
+  export interface PipelineVersionCreated {
+    envelope: ImageflowEventsV1.Envelope;
+    pipelineId: string;
+    /**
+     * versionIdOf(definition): sha256: of the canonical definition.
+     */
+    version: string;
+    /**
+     * The pipeline's name when this version was saved.
+     */
+    name: string;
+    /**
+     * What changed, written by the author.
+     *
+     * Default: null
+     */
+    message: null | string;
+    /**
+     * JSON of the PipelineDefinition (libs/pipeline).
+     */
+    definitionJson: string;
+    /**
+     * JSON object node id → stage kind, resolved from the parts catalog when the version was created.
+     */
+    stageKindsJson: string;
+    createdBy: string;
   }
   /**
    * An operator asked to stop a replay; runs already started finish, no new ones start.
@@ -368,10 +428,15 @@ export namespace ImageflowEventsV1 {
 }
 
 export type Envelope = ImageflowEventsV1.Envelope;
+export type BindingTargetKind = ImageflowEventsV1.BindingTargetKind;
+export type BindingRemoved = ImageflowEventsV1.BindingRemoved;
+export type BindingSet = ImageflowEventsV1.BindingSet;
 export type ObjectRef = ImageflowEventsV1.ObjectRef;
 export type CaptureSource = ImageflowEventsV1.CaptureSource;
 export type Capture = ImageflowEventsV1.Capture;
 export type ImageCaptured = ImageflowEventsV1.ImageCaptured;
+export type PipelineVersionActivated = ImageflowEventsV1.PipelineVersionActivated;
+export type PipelineVersionCreated = ImageflowEventsV1.PipelineVersionCreated;
 export type ReplayCancelRequested = ImageflowEventsV1.ReplayCancelRequested;
 export type ReplayOutcome = ImageflowEventsV1.ReplayOutcome;
 export type ReplayFinished = ImageflowEventsV1.ReplayFinished;
@@ -396,6 +461,131 @@ export type StepRequested = ImageflowEventsV1.StepRequested;
 export type StepStarted = ImageflowEventsV1.StepStarted;
 
 export const EVENT_SCHEMAS = {
+  'imageflow.events.v1.BindingRemoved': {
+    type: 'record',
+    name: 'BindingRemoved',
+    namespace: 'imageflow.events.v1',
+    doc: 'From envelope.occurredAt on, captures of this camera (or line) start no run through this binding. Topic imageflow.pipelines.v1, key camera:<id> or line:<id>.',
+    fields: [
+      {
+        name: 'envelope',
+        type: {
+          type: 'record',
+          name: 'Envelope',
+          namespace: 'imageflow.events.v1',
+          doc: 'Identity and lineage carried by every event. W3C traceparent travels in the Kafka headers, not here.',
+          fields: [
+            {
+              name: 'eventId',
+              type: 'string',
+              doc: 'UUIDv7; unique per event, the idempotency key of every effect.',
+            },
+            {
+              name: 'type',
+              type: 'string',
+              doc: "The event's record name without namespace, e.g. ImageCaptured.",
+            },
+            { name: 'occurredAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
+            { name: 'runId', type: ['null', 'string'], default: null },
+            {
+              name: 'imageId',
+              type: ['null', 'string'],
+              default: null,
+              doc: 'SHA-256 of the image bytes, hex.',
+            },
+            { name: 'pipelineId', type: ['null', 'string'], default: null },
+            { name: 'pipelineVersion', type: ['null', 'string'], default: null },
+            {
+              name: 'causationId',
+              type: ['null', 'string'],
+              default: null,
+              doc: 'eventId of the event that caused this one.',
+            },
+            {
+              name: 'correlationId',
+              type: ['null', 'string'],
+              default: null,
+              doc: "Shared by every event of one flow (the capture's eventId).",
+            },
+          ],
+        },
+      },
+      {
+        name: 'targetKind',
+        type: {
+          type: 'enum',
+          name: 'BindingTargetKind',
+          namespace: 'imageflow.events.v1',
+          doc: 'What a pipeline is bound to: one camera, or every camera of a line.',
+          symbols: ['CAMERA', 'LINE'],
+        },
+      },
+      { name: 'targetId', type: 'string' },
+    ],
+  },
+  'imageflow.events.v1.BindingSet': {
+    type: 'record',
+    name: 'BindingSet',
+    namespace: 'imageflow.events.v1',
+    doc: "From envelope.occurredAt on, captures of this camera (or line) run the pipeline's active version; replaces an earlier binding of the same target. Topic imageflow.pipelines.v1, key camera:<id> or line:<id>.",
+    fields: [
+      {
+        name: 'envelope',
+        type: {
+          type: 'record',
+          name: 'Envelope',
+          namespace: 'imageflow.events.v1',
+          doc: 'Identity and lineage carried by every event. W3C traceparent travels in the Kafka headers, not here.',
+          fields: [
+            {
+              name: 'eventId',
+              type: 'string',
+              doc: 'UUIDv7; unique per event, the idempotency key of every effect.',
+            },
+            {
+              name: 'type',
+              type: 'string',
+              doc: "The event's record name without namespace, e.g. ImageCaptured.",
+            },
+            { name: 'occurredAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
+            { name: 'runId', type: ['null', 'string'], default: null },
+            {
+              name: 'imageId',
+              type: ['null', 'string'],
+              default: null,
+              doc: 'SHA-256 of the image bytes, hex.',
+            },
+            { name: 'pipelineId', type: ['null', 'string'], default: null },
+            { name: 'pipelineVersion', type: ['null', 'string'], default: null },
+            {
+              name: 'causationId',
+              type: ['null', 'string'],
+              default: null,
+              doc: 'eventId of the event that caused this one.',
+            },
+            {
+              name: 'correlationId',
+              type: ['null', 'string'],
+              default: null,
+              doc: "Shared by every event of one flow (the capture's eventId).",
+            },
+          ],
+        },
+      },
+      {
+        name: 'targetKind',
+        type: {
+          type: 'enum',
+          name: 'BindingTargetKind',
+          namespace: 'imageflow.events.v1',
+          doc: 'What a pipeline is bound to: one camera, or every camera of a line.',
+          symbols: ['CAMERA', 'LINE'],
+        },
+      },
+      { name: 'targetId', type: 'string' },
+      { name: 'pipelineId', type: 'string' },
+    ],
+  },
   'imageflow.events.v1.ImageCaptured': {
     type: 'record',
     name: 'ImageCaptured',
@@ -495,6 +685,131 @@ export const EVENT_SCHEMAS = {
         default: null,
         doc: 'Sent by edge agents; the image id already makes resends idempotent.',
       },
+    ],
+  },
+  'imageflow.events.v1.PipelineVersionActivated': {
+    type: 'record',
+    name: 'PipelineVersionActivated',
+    namespace: 'imageflow.events.v1',
+    doc: 'From envelope.occurredAt on, captures run this version of the pipeline. A rollback is an activation of an older version. Topic imageflow.pipelines.v1, key pipeline id.',
+    fields: [
+      {
+        name: 'envelope',
+        type: {
+          type: 'record',
+          name: 'Envelope',
+          namespace: 'imageflow.events.v1',
+          doc: 'Identity and lineage carried by every event. W3C traceparent travels in the Kafka headers, not here.',
+          fields: [
+            {
+              name: 'eventId',
+              type: 'string',
+              doc: 'UUIDv7; unique per event, the idempotency key of every effect.',
+            },
+            {
+              name: 'type',
+              type: 'string',
+              doc: "The event's record name without namespace, e.g. ImageCaptured.",
+            },
+            { name: 'occurredAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
+            { name: 'runId', type: ['null', 'string'], default: null },
+            {
+              name: 'imageId',
+              type: ['null', 'string'],
+              default: null,
+              doc: 'SHA-256 of the image bytes, hex.',
+            },
+            { name: 'pipelineId', type: ['null', 'string'], default: null },
+            { name: 'pipelineVersion', type: ['null', 'string'], default: null },
+            {
+              name: 'causationId',
+              type: ['null', 'string'],
+              default: null,
+              doc: 'eventId of the event that caused this one.',
+            },
+            {
+              name: 'correlationId',
+              type: ['null', 'string'],
+              default: null,
+              doc: "Shared by every event of one flow (the capture's eventId).",
+            },
+          ],
+        },
+      },
+      { name: 'pipelineId', type: 'string' },
+      { name: 'version', type: 'string' },
+      { name: 'activatedBy', type: 'string' },
+    ],
+  },
+  'imageflow.events.v1.PipelineVersionCreated': {
+    type: 'record',
+    name: 'PipelineVersionCreated',
+    namespace: 'imageflow.events.v1',
+    doc: 'An immutable pipeline version was saved. Topic imageflow.pipelines.v1, key pipeline id.',
+    fields: [
+      {
+        name: 'envelope',
+        type: {
+          type: 'record',
+          name: 'Envelope',
+          namespace: 'imageflow.events.v1',
+          doc: 'Identity and lineage carried by every event. W3C traceparent travels in the Kafka headers, not here.',
+          fields: [
+            {
+              name: 'eventId',
+              type: 'string',
+              doc: 'UUIDv7; unique per event, the idempotency key of every effect.',
+            },
+            {
+              name: 'type',
+              type: 'string',
+              doc: "The event's record name without namespace, e.g. ImageCaptured.",
+            },
+            { name: 'occurredAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
+            { name: 'runId', type: ['null', 'string'], default: null },
+            {
+              name: 'imageId',
+              type: ['null', 'string'],
+              default: null,
+              doc: 'SHA-256 of the image bytes, hex.',
+            },
+            { name: 'pipelineId', type: ['null', 'string'], default: null },
+            { name: 'pipelineVersion', type: ['null', 'string'], default: null },
+            {
+              name: 'causationId',
+              type: ['null', 'string'],
+              default: null,
+              doc: 'eventId of the event that caused this one.',
+            },
+            {
+              name: 'correlationId',
+              type: ['null', 'string'],
+              default: null,
+              doc: "Shared by every event of one flow (the capture's eventId).",
+            },
+          ],
+        },
+      },
+      { name: 'pipelineId', type: 'string' },
+      {
+        name: 'version',
+        type: 'string',
+        doc: 'versionIdOf(definition): sha256: of the canonical definition.',
+      },
+      { name: 'name', type: 'string', doc: "The pipeline's name when this version was saved." },
+      {
+        name: 'message',
+        type: ['null', 'string'],
+        default: null,
+        doc: 'What changed, written by the author.',
+      },
+      { name: 'definitionJson', type: 'string', doc: 'JSON of the PipelineDefinition (libs/pipeline).' },
+      {
+        name: 'stageKindsJson',
+        type: 'string',
+        doc: 'JSON object node id → stage kind, resolved from the parts catalog when the version was created.',
+      },
+      { name: 'createdBy', type: 'string' },
     ],
   },
   'imageflow.events.v1.ReplayCancelRequested': {
@@ -1490,7 +1805,11 @@ export const EVENT_SCHEMAS = {
 export type EventTypeName = keyof typeof EVENT_SCHEMAS;
 
 export interface EventsByName {
+  'imageflow.events.v1.BindingRemoved': BindingRemoved;
+  'imageflow.events.v1.BindingSet': BindingSet;
   'imageflow.events.v1.ImageCaptured': ImageCaptured;
+  'imageflow.events.v1.PipelineVersionActivated': PipelineVersionActivated;
+  'imageflow.events.v1.PipelineVersionCreated': PipelineVersionCreated;
   'imageflow.events.v1.ReplayCancelRequested': ReplayCancelRequested;
   'imageflow.events.v1.ReplayFinished': ReplayFinished;
   'imageflow.events.v1.ReplayProgressed': ReplayProgressed;

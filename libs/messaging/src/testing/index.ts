@@ -147,6 +147,22 @@ const BODIES: Bodies = {
     message: null,
   }),
   ReplayCancelRequested: () => ({ replayId: uuidv7(), requestedBy: 'tester' }),
+  PipelineVersionCreated: () => ({
+    pipelineId: 'pipeline-test',
+    version: `sha256:${'0'.repeat(64)}`,
+    name: 'test pipeline',
+    message: null,
+    definitionJson: '{"nodes":[],"edges":[]}',
+    stageKindsJson: '{}',
+    createdBy: 'tester',
+  }),
+  PipelineVersionActivated: () => ({
+    pipelineId: 'pipeline-test',
+    version: `sha256:${'0'.repeat(64)}`,
+    activatedBy: 'tester',
+  }),
+  BindingSet: () => ({ targetKind: 'CAMERA', targetId: 'camera-test-1', pipelineId: 'pipeline-test' }),
+  BindingRemoved: () => ({ targetKind: 'CAMERA', targetId: 'camera-test-1' }),
 };
 
 export type EventOverrides<T extends EventType> = Partial<Omit<EventOf<T>, 'envelope'>> & {
