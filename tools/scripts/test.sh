@@ -8,6 +8,8 @@ if ! bash tools/stack/stack.sh status >/dev/null 2>&1; then
   started_stack=true
 fi
 bash tools/stack/stack.sh up || { echo "test: the local stack did not come up" >&2; exit 1; }
+# The tests find the stack through the same variables the apps read (ports may be overridden).
+eval "$(bash tools/stack/stack.sh env)"
 
 rm -rf tmp/test-results
 failed=()
