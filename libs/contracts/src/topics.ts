@@ -4,6 +4,8 @@ export const TOPICS = {
   images: 'imageflow.images.v1',
   /** The event log: run, step and replay events; key run id (replay id for replay events). */
   runEvents: 'imageflow.run-events.v1',
+  /** Pipeline configuration: versions created and activated (key pipeline id), bindings (key camera:<id> / line:<id>). */
+  pipelines: 'imageflow.pipelines.v1',
   /** Dead letters with the original bytes, headers and the error. */
   deadLetters: 'imageflow.dlq.v1',
 } as const;
