@@ -211,6 +211,8 @@ abstract class CheckpointedConsumerBase {
     const key = partitionKey(topic, partition);
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     const next = await this.positionOf(topic, partition);
+    // The assignment handler may have sought to the checkpoint while we waited: this batch was fetched before it.
+    if (!isRunning() || isStale()) return;
     const first = batch.messages[0]?.offset ?? '0';
     if (next !== undefined && BigInt(first) > BigInt(next) && !this.sought.has(key)) {
       // Kafka's position is past the checkpoint (e.g. its committed offset ran ahead of a rolled-back transaction).
