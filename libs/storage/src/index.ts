@@ -1,0 +1,3 @@
+export * from './hashing';
+export * from './keys';
+export * from './object-store.adapter';
