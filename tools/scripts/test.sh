@@ -23,7 +23,7 @@ step "generated code is current" nx run-many -t check-generated --outputStyle=st
 step "lint" nx run-many -t lint --outputStyle=stream
 step "typecheck" nx run-many -t typecheck --outputStyle=stream
 step "build" nx run-many -t build --outputStyle=stream
-step "test-unit" nx run-many -t test-unit --outputStyle=stream
+step "test-unit" nx run-many -t test-unit --skip-nx-cache --outputStyle=stream
 step "test-int" nx run-many -t test-int --parallel=1 --outputStyle=stream
 step "test-e2e" nx run-many -t test-e2e --parallel=1 --outputStyle=stream
 
