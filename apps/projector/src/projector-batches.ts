@@ -5,7 +5,7 @@ import { deadLetterFromDlqRecord, type ProjectionBatch } from '@imageflow/persis
 export const nextOffsetAfter = (offset: string): string => (BigInt(offset) + 1n).toString();
 
 /**
- * Events of images / run-events. Messages that did not decode are already in the dead-letter topic (the consumer
+ * Events of images / run-events / pipelines. Messages that did not decode are already in the dead-letter topic (the consumer
  * sent them there, and the projector records them when it reads that topic); the checkpoint moves past them too.
  */
 export function eventProjectionBatch(consumer: string, batch: CheckpointedBatch): ProjectionBatch {

@@ -1,6 +1,12 @@
 import { HEADERS } from '@imageflow/contracts';
 import type { ProjectableEvent } from '@imageflow/persistence';
-import { createScratchDatabase, runScenario, tableChecksums, type ScratchDatabase } from '@imageflow/persistence/testing';
+import {
+  createScratchDatabase,
+  pipelineScenario,
+  runScenario,
+  tableChecksums,
+  type ScratchDatabase,
+} from '@imageflow/persistence/testing';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +24,7 @@ import {
 } from './testing/projector-harness';
 
 const RUNS = 84;
+const PIPELINES = 6;
 
 describe('projector under SIGKILL, and rebuild from the log (~1 000 events)', () => {
   const topics = uniqueTopics('projector-crash');
@@ -52,8 +59,19 @@ describe('projector under SIGKILL, and rebuild from the log (~1 000 events)', ()
         fail: i % 11 === 5,
       }),
     );
-    events = scenarios.flatMap((s) => [s.capture, ...s.runEvents]);
+    // Pipeline configuration streams in between the runs (its own topic): versions, activations, rollbacks, bindings.
+    const configs = Array.from({ length: PIPELINES }, (_, i) =>
+      pipelineScenario({
+        pipelineId: `pipeline-${i}`,
+        widths: [100 + i, 200 + i, 300 + i],
+        at: Date.parse('2026-08-01T00:00:00Z') + i * 60_000,
+        cameraIds: [`cam-${i}-a`, `cam-${i}-b`],
+        lineIds: [`line-${i}`],
+      }),
+    );
+    events = scenarios.flatMap((s, i) => [s.capture, ...s.runEvents, ...(i % 14 === 0 ? (configs[i / 14]?.events ?? []) : [])]);
     total = events.length;
+    expect(configs.every((c) => events.includes(c.events[0] as ProjectableEvent))).toBe(true);
     await writer.sendRaw(
       topics.dlq,
       [1, 2, 3, 4, 5].map((n) => ({
@@ -156,6 +174,9 @@ describe('projector under SIGKILL, and rebuild from the log (~1 000 events)', ()
     expect(expected['event_log']?.rows).toBe(total);
     expect(expected['runs']?.rows).toBe(RUNS);
     expect(expected['dead_letters']?.rows).toBe(5);
+    expect(expected['pipeline_versions']?.rows).toBe(PIPELINES * 3);
+    expect(expected['pipeline_activations']?.rows).toBe(PIPELINES * 2);
+    expect(expected['bindings']?.rows).toBe(PIPELINES * 2);
     expect(actual).toEqual(expected);
 
     // A rebuild cannot run while a live projector holds the projection.
@@ -171,7 +192,11 @@ describe('projector under SIGKILL, and rebuild from the log (~1 000 events)', ()
     const live = await tableChecksums(reference.url);
     expect(live['event_log']?.rows).toBe(total);
     // Make the tables visibly wrong first, so an unchanged table cannot pass for a rebuilt one.
-    await query(reference.url, `UPDATE runs SET status = 'queued'; DELETE FROM steps WHERE node_id = 'judge'`);
+    await query(
+      reference.url,
+      `UPDATE runs SET status = 'queued'; DELETE FROM steps WHERE node_id = 'judge';
+       UPDATE pipelines SET active_version = NULL; UPDATE pipeline_versions SET seq = seq + 100; DELETE FROM bindings WHERE target_kind = 'LINE'`,
+    );
     expect(await tableChecksums(reference.url)).not.toEqual(live);
 
     const rebuild = await spawnProjector({ databaseUrl: reference.url, topics, groupId: groups.reference }, 'rebuild');

@@ -15,6 +15,8 @@ export const projectorConfigSchema = z.object({
   PROJECTOR_NAME: z.string().min(1).default('projector'),
   PROJECTOR_RUN_EVENTS_TOPIC: topicName(TOPICS.runEvents),
   PROJECTOR_IMAGES_TOPIC: topicName(TOPICS.images),
+  /** Pipeline configuration: versions, activations, bindings. */
+  PROJECTOR_PIPELINES_TOPIC: topicName(TOPICS.pipelines),
   PROJECTOR_DLQ_TOPIC: topicName(TOPICS.deadLetters),
   /** Partitions to create a consumed topic with when it does not exist yet. */
   PROJECTOR_TOPIC_PARTITIONS: env.positiveInt(3),

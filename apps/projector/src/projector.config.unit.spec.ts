@@ -8,6 +8,7 @@ describe('projector config', () => {
     expect(config).toMatchObject({
       PROJECTOR_RUN_EVENTS_TOPIC: 'imageflow.run-events.v1',
       PROJECTOR_IMAGES_TOPIC: 'imageflow.images.v1',
+      PROJECTOR_PIPELINES_TOPIC: 'imageflow.pipelines.v1',
       PROJECTOR_DLQ_TOPIC: 'imageflow.dlq.v1',
       PROJECTOR_GROUP_ID: 'imageflow-projector',
       PROJECTOR_NAME: 'projector',

@@ -69,7 +69,7 @@ export class Projector {
 
   get topics() {
     return {
-      events: [this.config.PROJECTOR_IMAGES_TOPIC, this.config.PROJECTOR_RUN_EVENTS_TOPIC],
+      events: [this.config.PROJECTOR_IMAGES_TOPIC, this.config.PROJECTOR_RUN_EVENTS_TOPIC, this.config.PROJECTOR_PIPELINES_TOPIC],
       deadLetters: this.config.PROJECTOR_DLQ_TOPIC,
     };
   }

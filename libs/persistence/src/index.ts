@@ -7,3 +7,4 @@ export * from './queries/images.repository';
 export * from './queries/runs.repository';
 export * from './queries/dead-letters.repository';
 export * from './queries/api-keys.repository';
+export * from './queries/pipelines.repository';

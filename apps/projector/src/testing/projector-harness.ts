@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createKafka, EventProducer, EventSerde, type Kafka, type PublishItem } from '@imageflow/messaging';
 import type { ProjectableEvent } from '@imageflow/persistence';
+import { PIPELINE_CONFIG_TYPES, pipelinesTopicKey } from '@imageflow/persistence/testing';
 import { Client } from 'pg';
 
 const repoRoot = join(__dirname, '..', '..', '..', '..');
@@ -35,12 +36,13 @@ export const serverUrl = process.env['DATABASE_URL'] ?? 'postgres://imageflow:im
 export interface TestTopics {
   images: string;
   runEvents: string;
+  pipelines: string;
   dlq: string;
 }
 
 export function uniqueTopics(prefix: string): TestTopics {
   const base = uniqueName(prefix);
-  return { images: `${base}.images`, runEvents: `${base}.run-events`, dlq: `${base}.dlq` };
+  return { images: `${base}.images`, runEvents: `${base}.run-events`, pipelines: `${base}.pipelines`, dlq: `${base}.dlq` };
 }
 
 export async function freePort(): Promise<number> {
@@ -80,6 +82,7 @@ export async function spawnProjector(env: ProjectorEnv, command: 'live' | 'rebui
       PROJECTOR_NAME: env.name ?? 'projector',
       PROJECTOR_IMAGES_TOPIC: env.topics.images,
       PROJECTOR_RUN_EVENTS_TOPIC: env.topics.runEvents,
+      PROJECTOR_PIPELINES_TOPIC: env.topics.pipelines,
       PROJECTOR_DLQ_TOPIC: env.topics.dlq,
       METRICS_PORT: String(port),
       LOG_LEVEL: process.env['PROJECTOR_TEST_LOG_LEVEL'] ?? 'info',
@@ -121,12 +124,19 @@ export class EventWriter {
     }
   }
 
-  /** Captures to the images topic (key camera id), everything else to run-events (key run id), in order. */
+  /**
+   * Captures to the images topic (key camera id), pipeline configuration to the pipelines topic (key pipeline id or
+   * camera:<id> / line:<id>), everything else to run-events (key run id), in order.
+   */
   async publish(events: ProjectableEvent[]): Promise<void> {
     const items = events.map((e): PublishItem => {
-      const isCapture = e.type === 'ImageCaptured';
-      const key = isCapture ? e.event.capture.cameraId : (e.event.envelope.runId ?? 'none');
-      return { topic: isCapture ? this.topics.images : this.topics.runEvents, key, type: e.type, event: e.event } as PublishItem;
+      if (e.type === 'ImageCaptured') {
+        return { topic: this.topics.images, key: e.event.capture.cameraId, type: e.type, event: e.event } as PublishItem;
+      }
+      if (PIPELINE_CONFIG_TYPES.has(e.type)) {
+        return { topic: this.topics.pipelines, key: pipelinesTopicKey(e), type: e.type, event: e.event } as PublishItem;
+      }
+      return { topic: this.topics.runEvents, key: e.event.envelope.runId ?? 'none', type: e.type, event: e.event } as PublishItem;
     });
     for (let i = 0; i < items.length; i += 250) await this.producer.publishMany(items.slice(i, i + 250));
   }

@@ -246,6 +246,122 @@ export function runScenario(options: RunScenarioOptions = {}): { capture: Projec
   return { capture, runEvents };
 }
 
+/** A small pipeline definition (resize → detect) as the gateway would save it; `width` makes distinct versions. */
+export const aDefinition = (width = 640) => ({
+  nodes: [
+    { id: 'resize', part: { id: 'image.resize', version: '1' }, parameters: { width } },
+    { id: 'detect', part: { id: 'ai.detect', version: '1' }, parameters: { model: 'ssd' } },
+  ],
+  edges: [
+    { from: { node: 'source', port: 'image' }, to: { node: 'resize', port: 'image' } },
+    { from: { node: 'resize', port: 'image' }, to: { node: 'detect', port: 'image' } },
+  ],
+});
+
+/** `sha256:` id of a definition's JSON (stands in for libs/pipeline's `versionIdOf` in tests). */
+export const versionIdFor = (definition: unknown): string => `sha256:${sha256Hex(JSON.stringify(definition))}`;
+
+export function aPipelineVersionCreated(overrides: Overrides<'PipelineVersionCreated'> = {}) {
+  const definitionJson = overrides.definitionJson ?? JSON.stringify(aDefinition());
+  const pipelineId = overrides.pipelineId ?? 'inspect';
+  const version = overrides.version ?? `sha256:${sha256Hex(definitionJson)}`;
+  return build(
+    'PipelineVersionCreated',
+    {
+      pipelineId,
+      version,
+      name: 'Inspect labels',
+      message: null,
+      definitionJson,
+      stageKindsJson: JSON.stringify({ resize: 'image', detect: 'ai' }),
+      createdBy: 'alice',
+    },
+    { ...overrides, envelope: { pipelineId, pipelineVersion: version, ...overrides.envelope } },
+  );
+}
+
+export function aPipelineVersionActivated(overrides: Overrides<'PipelineVersionActivated'> = {}) {
+  const pipelineId = overrides.pipelineId ?? 'inspect';
+  const version = overrides.version ?? versionIdFor(aDefinition());
+  return build(
+    'PipelineVersionActivated',
+    { pipelineId, version, activatedBy: 'alice' },
+    { ...overrides, envelope: { pipelineId, pipelineVersion: version, ...overrides.envelope } },
+  );
+}
+
+export const aBindingSet = (overrides: Overrides<'BindingSet'> = {}) =>
+  build('BindingSet', { targetKind: 'CAMERA', targetId: 'cam-1', pipelineId: 'inspect' }, overrides);
+
+export const aBindingRemoved = (overrides: Overrides<'BindingRemoved'> = {}) =>
+  build('BindingRemoved', { targetKind: 'CAMERA', targetId: 'cam-1' }, overrides);
+
+/** Kafka key of a pipeline configuration event: the pipeline id, or `camera:<id>` / `line:<id>` for bindings. */
+export function pipelinesTopicKey(input: ProjectableEvent): string {
+  switch (input.type) {
+    case 'BindingSet':
+    case 'BindingRemoved':
+      return `${input.event.targetKind === 'CAMERA' ? 'camera' : 'line'}:${input.event.targetId}`;
+    case 'PipelineVersionCreated':
+    case 'PipelineVersionActivated':
+      return input.event.pipelineId;
+    default:
+      throw new Error(`${input.type} does not travel on the pipelines topic`);
+  }
+}
+
+export const PIPELINE_CONFIG_TYPES: ReadonlySet<string> = new Set([
+  'PipelineVersionCreated',
+  'PipelineVersionActivated',
+  'BindingSet',
+  'BindingRemoved',
+]);
+
+export interface PipelineScenarioOptions {
+  pipelineId?: string;
+  name?: string;
+  /** Versions to create, one per width (distinct definitions). */
+  widths?: number[];
+  /** Start time, epoch ms; each event is 1 s after the previous one. */
+  at?: number;
+  cameraIds?: string[];
+  lineIds?: string[];
+}
+
+/**
+ * The configuration history of one pipeline, in log order: every version created, the last one activated, then
+ * rolled back to the first (when there are two or more), cameras and lines bound, and the first camera unbound.
+ */
+export function pipelineScenario(options: PipelineScenarioOptions = {}) {
+  const pipelineId = options.pipelineId ?? 'inspect';
+  const widths = options.widths ?? [640, 320];
+  const name = options.name ?? `Pipeline ${pipelineId}`;
+  let clock = options.at ?? BASE_TIME;
+  const envelope = () => ({ occurredAt: (clock += 1000) });
+  const created = widths.map((width, i) =>
+    aPipelineVersionCreated({
+      envelope: envelope(),
+      pipelineId,
+      name: `${name} v${i + 1}`,
+      message: `width ${width}`,
+      definitionJson: JSON.stringify(aDefinition(width)),
+    }),
+  );
+  const versions = created.map((c) => c.event.version);
+  const activate = (version: string) => aPipelineVersionActivated({ envelope: envelope(), pipelineId, version, activatedBy: 'bob' });
+  const activated = [activate(versions[versions.length - 1] as string)];
+  if (versions.length > 1) activated.push(activate(versions[0] as string));
+  const cameraIds = options.cameraIds ?? ['cam-1', 'cam-2'];
+  const lineIds = options.lineIds ?? ['line-1'];
+  const bound = [
+    ...cameraIds.map((targetId) => aBindingSet({ envelope: envelope(), targetKind: 'CAMERA', targetId, pipelineId })),
+    ...lineIds.map((targetId) => aBindingSet({ envelope: envelope(), targetKind: 'LINE', targetId, pipelineId })),
+  ];
+  const unbound = cameraIds.slice(0, 1).map((targetId) => aBindingRemoved({ envelope: envelope(), targetKind: 'CAMERA', targetId }));
+  const events: ProjectableEvent[] = [...created, ...activated, ...bound, ...unbound];
+  return { pipelineId, versions, events, created, activated, bound, unbound };
+}
+
 export interface ScratchDatabase {
   name: string;
   url: string;
@@ -293,6 +409,10 @@ export const CHECKSUM_TABLES = [
   'detections',
   'judgements',
   'replays',
+  'pipelines',
+  'pipeline_versions',
+  'pipeline_activations',
+  'bindings',
   'dead_letters',
   'projector_checkpoints',
 ] as const;
