@@ -1,0 +1,57 @@
+// The gateway's configuration: one zod schema, read once at start-up (CONTRIBUTING.md, Configuration).
+import { join } from 'node:path';
+import { env, loadConfig, stackConfigShape, z } from '@imageflow/config';
+import { BUCKETS, TOPICS } from '@imageflow/contracts';
+
+const MiB = 1024 * 1024;
+// apps/gateway/src/config → repository root, from the sources and from dist/apps/gateway/apps/gateway/src/config.
+const repoRoot = (): string => {
+  const parts = __dirname.split(/[\\/]/);
+  const dist = parts.lastIndexOf('dist');
+  return dist >= 0 ? parts.slice(0, dist).join('/') || '/' : join(__dirname, '..', '..', '..', '..');
+};
+
+export const gatewayConfigSchema = z.object({
+  ...stackConfigShape,
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: env.port(8080),
+  S3_PATH_STYLE: env.bool(true),
+  /** Largest accepted image, in bytes; larger uploads get 413 before anything is stored. */
+  INGEST_MAX_BYTES: env.positiveInt(25 * MiB),
+  /** Largest accepted image, in pixels (width × height); guards against decompression bombs. */
+  INGEST_MAX_PIXELS: env.positiveInt(50_000_000),
+  /** Formats accepted at ingest (sharp's names). */
+  INGEST_FORMATS: env.list('jpeg,png,webp,tiff'),
+  /** Ingest requests per API key and window. */
+  INGEST_RATE_LIMIT: env.positiveInt(600),
+  INGEST_RATE_WINDOW_MS: env.positiveInt(60_000),
+  /** How long an unpublished ingest claim blocks other senders of the same bytes before they may take it over. */
+  INGEST_CLAIM_LEASE_MS: env.positiveInt(30_000),
+  /** Concurrent sharp validations; each can hold a decoded image in memory. */
+  INGEST_VALIDATE_CONCURRENCY: env.positiveInt(4),
+  IMAGES_TOPIC: z.string().min(1).default(TOPICS.images),
+  RAW_IMAGES_BUCKET: z.string().min(3).default(BUCKETS.rawImages),
+  /** Lifetime of the presigned URLs in run outputs, seconds. */
+  PRESIGNED_URL_TTL_S: env.positiveInt(900),
+  ADMIN_KEY_FILE: z
+    .string()
+    .min(1)
+    .default(join(repoRoot(), '.imageflow', 'admin-key')),
+  /** Create an admin key into ADMIN_KEY_FILE on start when the file is missing (local runs). */
+  ADMIN_KEY_BOOTSTRAP: env.bool(true),
+  /** Apply database migrations on start-up. */
+  DATABASE_MIGRATE: env.bool(true),
+  /** Create the buckets and the images topic on start-up when missing. */
+  ENSURE_INFRASTRUCTURE: env.bool(true),
+  READY_TIMEOUT_MS: env.positiveInt(2_000),
+  KAFKA_CLIENT_ID: z.string().min(1).default('imageflow-gateway'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+
+export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return loadConfig('gateway', gatewayConfigSchema, source);
+}
