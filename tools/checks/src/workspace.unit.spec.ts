@@ -23,13 +23,16 @@ function projects(): { dir: string; name: string; tags: string[] }[] {
 }
 
 describe('workspace conventions', () => {
-  it('pins one Node.js 24 across .nvmrc, package.json engines, the node package and the Dockerfile', () => {
+  it('pins one Node.js 24 across .nvmrc, package.json engines, the node package and the Dockerfiles', () => {
     const nvmrc = read('.nvmrc').trim();
     const pkg = JSON.parse(read('package.json')) as { engines: { node: string }; devDependencies: Record<string, string> };
     expect(nvmrc).toMatch(/^24\.\d+\.\d+$/);
     expect(pkg.devDependencies['node']).toBe(nvmrc);
     expect(pkg.engines.node).toMatch(/^>=24\./);
-    expect(read('docker/app.Dockerfile')).toContain(`ARG NODE_IMAGE=node:${nvmrc}-`);
+    // One Dockerfile per app (docker/<app>.Dockerfile; e2e/deploy checks their stages, user and entrypoint).
+    const dockerfiles = readdirSync(join(root, 'docker')).filter((f) => f.endsWith('.Dockerfile'));
+    expect(dockerfiles.length).toBeGreaterThan(0);
+    for (const file of dockerfiles) expect(read(`docker/${file}`), file).toContain(`ARG NODE_IMAGE=node:${nvmrc}-`);
     expect(process.versions.node).toBe(nvmrc);
   });
 

@@ -1,0 +1,34 @@
+# syntax=docker/dockerfile:1.7
+# stage-worker: one stage kind per container (STAGE_KIND=image|ai); /metrics, /healthz on 9471 (image) / 9472 (ai).
+# Build from the repository root:  docker build -f docker/stage-worker.Dockerfile -t ghcr.io/imageflow/stage-worker:0.1.0 .
+# Multi-stage: build (all dependencies, nx build) → deps (production dependencies only) → runtime (non-root,
+# read-only app files, no secrets: every credential comes from the environment at run time).
+# The Node version here, .nvmrc and package.json "engines" must agree (checked by tools/checks and e2e/deploy).
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npx nx run stage-worker:build --outputStyle=stream
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# Owned by root, so the app user cannot change its own code (the pods also mount / read-only).
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY --from=build /src/dist/apps/stage-worker ./dist
+# Listen on all interfaces inside the container (the apps default to 127.0.0.1 for single-machine runs).
+ENV METRICS_HOST=0.0.0.0
+EXPOSE 9471 9472
+USER node
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||(process.env.STAGE_KIND==='ai'?9472:9471))+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["node", "--enable-source-maps", "dist/apps/stage-worker/src/main.js"]
