@@ -2,7 +2,7 @@
 // throw-away consumer group (every orchestrator needs the whole table) and goes on applying new events.
 import { randomUUID } from 'node:crypto';
 import type { EventSerde, Kafka } from '@imageflow/messaging';
-import { consumerConfig } from '@imageflow/messaging';
+import { consumerConfig, topicOffsets } from '@imageflow/messaging';
 import type { Logger } from '@imageflow/observability';
 import { CONFIG_EVENT_TYPES, PipelineConfigTable, type ConfigEvent } from './pipeline-config.table';
 
@@ -63,7 +63,7 @@ export class ConfigReader {
   /** Resolves once every configuration event written before this call is in the table. */
   async sync(): Promise<void> {
     if (!this.admin) throw new Error('ConfigReader: not started');
-    const offsets = await this.admin.fetchTopicOffsets(this.opts.topic);
+    const offsets = await topicOffsets(this.admin, this.opts.topic);
     const deadline = Date.now() + this.opts.syncTimeoutMs;
     for (;;) {
       const behind = offsets.filter((o) => BigInt(o.high) > BigInt(o.low) && (this.positions.get(o.partition) ?? 0n) < BigInt(o.high));

@@ -3,7 +3,7 @@
 // appended to the log (key replay id). Run ids are name-based (capture + pipeline + replay), so a scan that is
 // started again after a crash or rebalance starts no run twice. A cancel stops new runs; started ones finish.
 import type { EventOf } from '@imageflow/contracts';
-import { readMessages, type DecodedEvent, type EventProducer, type EventSerde, type Kafka } from '@imageflow/messaging';
+import { readMessages, topicOffsets, type DecodedEvent, type EventProducer, type EventSerde, type Kafka } from '@imageflow/messaging';
 import { Counter, type Logger, type Registry } from '@imageflow/observability';
 import type { ConfigReader } from './config.reader';
 import { runStartedEvent } from './run-events.mapping';
@@ -119,7 +119,7 @@ export class ReplayExecutor {
     await admin.connect();
     let partitions: { partition: number; low: string; high: string }[];
     try {
-      partitions = await admin.fetchTopicOffsets(this.opts.imagesTopic);
+      partitions = await topicOffsets(admin, this.opts.imagesTopic);
     } finally {
       await admin.disconnect();
     }

@@ -6,7 +6,7 @@
 // watermark are only folded (their commands were performed by whoever read them first), then `pendingCommands`
 // of every unfinished run are performed once, before any new event of that partition is handled. Every event
 // id we publish is name-based, so performing a command again (after a crash, a rebalance) changes nothing.
-import { readMessages, type CheckpointedBatch, type DecodedEvent, type EventProducer, type EventSerde, type Kafka, type PublishItem } from '@imageflow/messaging';
+import { readMessages, topicOffsets, type CheckpointedBatch, type DecodedEvent, type EventProducer, type EventSerde, type Kafka, type PublishItem } from '@imageflow/messaging';
 import { Counter, Gauge, type Logger, type Registry } from '@imageflow/observability';
 import { evolve, pendingCommands, stepDeadlines, type RunState } from '@imageflow/pipeline';
 import { ReplayExecutor } from './replay.executor';
@@ -100,7 +100,7 @@ export class RunEngine {
     let low: bigint;
     let high: bigint;
     try {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await topicOffsets(admin, topic);
       const p = offsets.find((o) => o.partition === partition);
       low = BigInt(p?.low ?? '0');
       high = BigInt(p?.high ?? '0');

@@ -5,6 +5,7 @@ import {
   EventProducer,
   EventSerde,
   RawCheckpointedBatchConsumer,
+  topicOffsets,
   type CheckpointedBatch,
   type Kafka,
   type RawBatch,
@@ -209,7 +210,7 @@ export class Projector {
     try {
       const targets = new Map<string, bigint>();
       for (const topic of [...this.topics.events, this.topics.deadLetters]) {
-        for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+        for (const { partition, high, low } of await topicOffsets(admin, topic)) {
           if (BigInt(high) > BigInt(low)) targets.set(partitionKey(topic, partition), BigInt(high));
         }
       }

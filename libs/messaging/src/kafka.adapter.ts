@@ -4,6 +4,7 @@ import {
   Kafka,
   logLevel,
   Partitioners,
+  type Admin,
   type ConsumerConfig,
   type ITopicConfig,
   type LogEntry,
@@ -119,5 +120,25 @@ export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<v
     if (missing.length) await admin.createTopics({ topics: missing, waitForLeaders: true });
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Each partition's low and high watermarks. Right after a topic is created or a leader moves, the broker answers
+ * NOT_LEADER / LEADER_NOT_AVAILABLE for a moment and kafkajs' admin does not retry that: retry it here.
+ */
+export async function topicOffsets(
+  admin: Admin,
+  topic: string,
+  attempts = 20,
+): Promise<Array<{ partition: number; offset: string; high: string; low: string }>> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      const retriable = typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
+      if (!retriable || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
+    }
   }
 }

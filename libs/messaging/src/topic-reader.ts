@@ -1,7 +1,7 @@
 // Reads a slice of a topic without joining anyone's group or committing anything: for listing dead letters and
 // fetching the one to re-drive (gateway `GET /api/v1/dlq`), and for tools.
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { consumerConfig } from './kafka.adapter';
+import { consumerConfig, topicOffsets } from './kafka.adapter';
 
 export interface ReadMessagesOptions {
   topic: string;
@@ -41,7 +41,7 @@ export async function readMessages(kafka: Kafka, opts: ReadMessagesOptions): Pro
   await admin.connect();
   let ranges: Range[];
   try {
-    const offsets = await admin.fetchTopicOffsets(opts.topic);
+    const offsets = await topicOffsets(admin, opts.topic);
     ranges = offsets
       .filter((p) => opts.partition === undefined || p.partition === opts.partition)
       .map((p) => {
