@@ -116,8 +116,15 @@ export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<v
         replicationFactor: t.replicationFactor ?? -1,
         configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
       }));
-    // createTopics ignores "already exists", so two processes racing here both succeed.
-    if (missing.length) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    // createTopics ignores "already exists", so two processes racing here both succeed. A just-started KRaft
+    // broker may still answer UNKNOWN_TOPIC_OR_PARTITION while the new topic's metadata propagates: retry that.
+    if (missing.length) await retryRetriable(() => admin.createTopics({ topics: missing, waitForLeaders: true }));
+    // Every partition of every topic has a leader before anyone produces or fetches offsets.
+    await retryRetriable(async () => {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+      const leaderless = metadata.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}/${p.partitionId}`));
+      if (leaderless.length) throw Object.assign(new Error(`no leader yet for ${leaderless.join(', ')}`), { retriable: true });
+    });
   } finally {
     await admin.disconnect();
   }
@@ -127,18 +134,23 @@ export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<v
  * Each partition's low and high watermarks. Right after a topic is created or a leader moves, the broker answers
  * NOT_LEADER / LEADER_NOT_AVAILABLE for a moment and kafkajs' admin does not retry that: retry it here.
  */
-export async function topicOffsets(
-  admin: Admin,
-  topic: string,
-  attempts = 20,
-): Promise<Array<{ partition: number; offset: string; high: string; low: string }>> {
+/** Runs `fn` again while it fails with an error kafkajs marks retriable (leader moves, metadata propagation). */
+export async function retryRetriable<T>(fn: () => Promise<T>, attempts = 20): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await admin.fetchTopicOffsets(topic);
+      return await fn();
     } catch (error) {
       const retriable = typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
       if (!retriable || attempt >= attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
     }
   }
+}
+
+export async function topicOffsets(
+  admin: Admin,
+  topic: string,
+  attempts = 20,
+): Promise<Array<{ partition: number; offset: string; high: string; low: string }>> {
+  return retryRetriable(() => admin.fetchTopicOffsets(topic), attempts);
 }
