@@ -1,6 +1,7 @@
 // The lag path is real: Kafka -> kafka-exporter (tools/stack) -> Prometheus. The test produces to its own
 // topic, commits part of it with its own consumer group, and waits until Prometheus holds exactly the
 // remaining lag per partition (and the recorded per-group sum); then moves the offsets and sees the change.
+import { ensureTopics } from '@imageflow/messaging';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query, type Sample } from './prometheus-api';
@@ -45,10 +46,7 @@ describe('consumer lag from kafka-exporter in Prometheus', () => {
   beforeAll(async () => {
     await admin.connect();
     await producer.connect();
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: 2, replicationFactor: 1 }],
-      waitForLeaders: true,
-    });
+    await ensureTopics(kafka, [{ topic, numPartitions: 2, replicationFactor: 1 }]);
   });
 
   afterAll(async () => {

@@ -11,7 +11,18 @@ describe('Kafka (KRaft) from kafkajs', () => {
   beforeAll(async () => {
     await admin.connect();
     await producer.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+    // A broker that has just started may answer UNKNOWN_TOPIC_OR_PARTITION while a new topic's metadata
+    // propagates; kafkajs marks that retriable but its admin does not retry it.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+        await admin.fetchTopicMetadata({ topics: [topic] });
+        break;
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable || attempt >= 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createKafka, EventProducer, EventSerde, type Kafka, type PublishItem } from '@imageflow/messaging';
+import { createKafka, ensureTopics, EventProducer, EventSerde, type Kafka, type PublishItem } from '@imageflow/messaging';
 import type { ProjectableEvent } from '@imageflow/persistence';
 import { PIPELINE_CONFIG_TYPES, pipelinesTopicKey } from '@imageflow/persistence/testing';
 import { Client } from 'pg';
@@ -112,16 +112,10 @@ export class EventWriter {
   }
 
   async createTopics(partitions = 3): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        topics: Object.values(this.topics).map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-        waitForLeaders: true,
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureTopics(
+      this.kafka,
+      Object.values(this.topics).map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+    );
   }
 
   /**
