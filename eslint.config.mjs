@@ -7,7 +7,13 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/node_modules', '**/.imageflow', '**/generated/**', '**/vitest.config.*.timestamp*'],
+    ignores: [
+      '**/dist',
+      '**/node_modules',
+      '**/.imageflow',
+      '**/generated/**',
+      '**/vitest.config.*.timestamp*',
+    ],
   },
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs'],
@@ -31,11 +37,23 @@ export default [
             { sourceTag: 'type:compute', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:data-access', 'type:compute'],
+              onlyDependOnLibsWithTags: [
+                'type:contracts',
+                'type:domain',
+                'type:util',
+                'type:data-access',
+                'type:compute',
+              ],
             },
             {
               sourceTag: 'type:test',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:data-access', 'type:compute'],
+              onlyDependOnLibsWithTags: [
+                'type:contracts',
+                'type:domain',
+                'type:util',
+                'type:data-access',
+                'type:compute',
+              ],
             },
             // --- scope axis ------------------------------------------------------------
             // The browser bundle sees only the shared, pure libraries.
@@ -57,11 +75,23 @@ export default [
             },
             {
               sourceTag: 'scope:backend',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:kafka', 'scope:storage', 'scope:db', 'scope:compute'],
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:kafka',
+                'scope:storage',
+                'scope:db',
+                'scope:compute',
+              ],
             },
             {
               sourceTag: 'scope:tools',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:kafka', 'scope:storage', 'scope:db', 'scope:compute'],
+              onlyDependOnLibsWithTags: [
+                'scope:shared',
+                'scope:kafka',
+                'scope:storage',
+                'scope:db',
+                'scope:compute',
+              ],
             },
           ],
         },

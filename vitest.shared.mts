@@ -17,7 +17,10 @@ export function projectVitestConfig(projectDir: string) {
     return {
       root: projectDir,
       // SWC keeps decorator metadata, which NestJS dependency injection needs.
-      plugins: [tsconfigPaths({ root: workspaceRoot }), swc.vite({ tsconfigFile: join(workspaceRoot, 'tsconfig.base.json') })],
+      plugins: [
+        tsconfigPaths({ root: workspaceRoot }),
+        swc.vite({ tsconfigFile: join(workspaceRoot, 'tsconfig.base.json') }),
+      ],
       test: {
         name: `${basename(projectDir)}:${tier}`,
         include: [`**/*.${tier}.spec.ts`, `**/*.${tier}.spec.tsx`],

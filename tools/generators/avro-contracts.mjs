@@ -39,7 +39,8 @@ function expand(node, namespace, seen) {
       seen.add(node.name.includes('.') ? node.name : `${ns}.${node.name}`);
     }
     const out = { ...node };
-    if (node.type === 'record') out.fields = node.fields.map((f) => ({ ...f, type: expand(f.type, ns, seen) }));
+    if (node.type === 'record')
+      out.fields = node.fields.map((f) => ({ ...f, type: expand(f.type, ns, seen) }));
     else if (node.type === 'array') out.items = expand(node.items, ns, seen);
     else if (node.type === 'map') out.values = expand(node.values, ns, seen);
     else if (typeof node.type !== 'string' || !['record', 'enum', 'fixed'].includes(node.type)) {
@@ -53,7 +54,8 @@ function expand(node, namespace, seen) {
 const events = readDir('events').map(({ file, schema }) => {
   const expanded = expand(schema, schema.namespace, new Set());
   const type = avro.Type.forSchema(expanded); // fails loudly on an unresolved or invalid schema
-  if (expanded.fields[0]?.name !== 'envelope') throw new Error(`${file}: the first field must be the envelope`);
+  if (expanded.fields[0]?.name !== 'envelope')
+    throw new Error(`${file}: the first field must be the envelope`);
   return { name: type.name, shortName: type.name.split('.').pop(), schema: expanded };
 });
 
@@ -68,7 +70,7 @@ const ts = toTypeScript({
   .replace(/^export type AvroType = .*$/m, '')
   .replace(/^export type AllEventsWrapper = .*$/m, '')
   // avro-ts also emits one schema and name constant per type; EVENT_SCHEMAS below is the one source.
-  .replace(/^\s*export const \w+(Schema|Name) = .*;$/gm, "")
+  .replace(/^\s*export const \w+(Schema|Name) = .*;$/gm, '')
   .replace(/^\s*export interface AllEventsWrapper \{[^}]*\}$/m, '')
   .replace(/^\s*\n/gm, '');
 

@@ -34,7 +34,8 @@ for (const app of APPS) {
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   child.on('exit', (code, signal) => {
-    if (!stopping) console.error(`${app.name} exited (${signal ?? code}); see ${join(logs, `${app.name}.log`)}`);
+    if (!stopping)
+      console.error(`${app.name} exited (${signal ?? code}); see ${join(logs, `${app.name}.log`)}`);
   });
   children.push({ app, child });
   console.log(`started ${app.name.padEnd(20)} pid ${child.pid}  log ${join(logs, `${app.name}.log`)}`);
@@ -55,8 +56,13 @@ async function stop(signal) {
   stopping = true;
   console.log(`\nstopping ${children.length} apps…`);
   for (const { child } of children) child.kill('SIGTERM');
-  const exited = Promise.all(children.map(({ child }) => (child.exitCode !== null ? null : new Promise((r) => child.once('exit', r)))));
-  const timer = setTimeout(() => children.forEach(({ child }) => child.exitCode === null && child.kill('SIGKILL')), 15_000);
+  const exited = Promise.all(
+    children.map(({ child }) => (child.exitCode !== null ? null : new Promise((r) => child.once('exit', r)))),
+  );
+  const timer = setTimeout(
+    () => children.forEach(({ child }) => child.exitCode === null && child.kill('SIGKILL')),
+    15_000,
+  );
   await exited;
   clearTimeout(timer);
   console.log('all apps stopped');

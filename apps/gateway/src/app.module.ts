@@ -5,6 +5,9 @@ import type { GatewayConfig } from './config/gateway.config';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { HealthModule } from './health/health.module';
 import { ImagesModule } from './images/images.module';
+import { ModelsModule } from './models/models.module';
+import { PartsModule } from './parts/parts.module';
+import { PipelinesModule } from './pipelines/pipelines.module';
 import { PlatformModule } from './platform/platform.module';
 import { RunsModule } from './runs/runs.module';
 
@@ -20,6 +23,9 @@ export class AppModule {
         ImagesModule,
         RunsModule,
         DeadLettersModule,
+        PartsModule,
+        ModelsModule,
+        PipelinesModule,
       ],
     };
   }

@@ -1,6 +1,6 @@
-// Across apps: the gateway (in-process) and the BUILT projector (child process, `nx run projector:build` runs first
-// through this project's test-e2e dependsOn) on one scratch database and unique topics. An image sent over HTTP
-// becomes visible through REST only by way of Kafka and the projector.
+// Across apps: the gateway (in-process), the BUILT projector and compute-image (child processes; their builds run first
+// through this project's test-e2e dependsOn) on one scratch database and unique topics. An image sent over HTTP, and a
+// pipeline saved, activated and bound over HTTP, become visible through REST only by way of Kafka and the projector.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { uniqueName } from '@imageflow/messaging/testing';
 import { sha256Hex } from '@imageflow/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PartsCatalog } from './parts/parts.schemas';
+import { startCompute, type RunningCompute } from './testing/compute-services';
 import { startGateway, type GatewayHarness } from './testing/gateway-harness';
 import { randomImage } from './testing/test-images';
 
@@ -51,11 +53,13 @@ async function eventually<T>(
 describe('ingest → Kafka → projector → REST', () => {
   let gw: GatewayHarness;
   let projector: ChildProcess;
+  let computeImage: RunningCompute;
   let projectorOutput = '';
   const topicBase = uniqueName('e2e.gateway');
 
   beforeAll(async () => {
-    gw = await startGateway();
+    computeImage = await startCompute('compute-image');
+    gw = await startGateway({ COMPUTE_ADDRESSES: computeImage.address });
     projector = spawn(process.execPath, [PROJECTOR_MAIN], {
       env: {
         ...process.env,
@@ -64,6 +68,7 @@ describe('ingest → Kafka → projector → REST', () => {
         SCHEMA_REGISTRY_URL: gw.config.SCHEMA_REGISTRY_URL,
         PROJECTOR_GROUP_ID: `${topicBase}.projector`,
         PROJECTOR_IMAGES_TOPIC: gw.config.IMAGES_TOPIC,
+        PROJECTOR_PIPELINES_TOPIC: gw.config.PIPELINES_TOPIC,
         PROJECTOR_RUN_EVENTS_TOPIC: `${topicBase}.run-events`,
         PROJECTOR_DLQ_TOPIC: `${topicBase}.dlq`,
         METRICS_PORT: String(await freePort()),
@@ -87,6 +92,7 @@ describe('ingest → Kafka → projector → REST', () => {
     await admin.deleteGroups([`${topicBase}.projector`, `${topicBase}.projector-dlq`]).catch(() => undefined);
     await admin.disconnect();
     await gw?.close();
+    await computeImage?.stop();
   });
 
   it('an image sent over HTTP is served by GET /api/v1/images/:id once projected; a resend stays one capture', async () => {
@@ -130,5 +136,59 @@ describe('ingest → Kafka → projector → REST', () => {
       [imageId],
     );
     expect(Number(rows[0]?.count)).toBe(1);
+  });
+
+  it('a pipeline saved, activated and bound over HTTP is served by the pipelines and bindings endpoints once projected', async () => {
+    const catalog = (await (await gw.request('/api/v1/parts')).json()) as PartsCatalog;
+    const resize = catalog.parts.find((p) => p.id === 'pre.resize');
+    expect(resize).toBeDefined();
+    const definition = {
+      nodes: [
+        { id: 'resize', part: { id: 'pre.resize', version: resize?.version }, parameters: { width: 640 } },
+      ],
+      edges: [{ from: { node: 'source', port: 'image' }, to: { node: 'resize', port: 'image' } }],
+    };
+    const json = (method: string, body?: unknown): RequestInit => ({
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const created = await gw.request('/api/v1/pipelines', json('POST', { name: 'e2e resize', definition }));
+    expect(created.status).toBe(201);
+    const { pipelineId, version } = (await created.json()) as { pipelineId: string; version: string };
+    const visible = (
+      path: string,
+      what: string,
+      ready: (body: Record<string, unknown>) => boolean = () => true,
+    ) =>
+      eventually(async () => {
+        if (projector.exitCode !== null)
+          throw new Error(`projector exited ${projector.exitCode}:\n${projectorOutput}`);
+        const response = await gw.request(path);
+        if (response.status !== 200) return undefined;
+        const body = (await response.json()) as Record<string, unknown>;
+        return ready(body) ? body : undefined;
+      }, what);
+
+    await visible(`/api/v1/pipelines/${pipelineId}/versions/${version}`, 'version visible through REST');
+    expect(
+      (await gw.request(`/api/v1/pipelines/${pipelineId}/versions/${version}/activate`, json('POST'))).status,
+    ).toBe(202);
+    const cameraId = uniqueName('cam-e2e-bound');
+    expect(
+      (await gw.request(`/api/v1/bindings/camera/${cameraId}`, json('PUT', { pipelineId }))).status,
+    ).toBe(202);
+
+    const pipeline = await visible(
+      `/api/v1/pipelines/${pipelineId}`,
+      'activation and binding visible through REST',
+      (body) => (body['bindings'] as unknown[]).length === 1 && body['activeVersion'] !== null,
+    );
+    expect(pipeline).toMatchObject({
+      name: 'e2e resize',
+      versionCount: 1,
+      activeVersion: { version },
+      bindings: [{ targetKind: 'CAMERA', targetId: cameraId, pipelineId }],
+    });
   });
 });

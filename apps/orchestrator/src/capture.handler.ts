@@ -20,13 +20,25 @@ export class CaptureHandler {
   private readonly unbound: Counter;
 
   constructor(private readonly opts: CaptureHandlerOptions) {
-    this.started = new Counter({ name: 'imageflow_orchestrator_runs_started_total', help: 'RunStarted published for captures', labelNames: ['pipeline'], registers: [opts.metrics] });
-    this.unbound = new Counter({ name: 'imageflow_orchestrator_captures_unbound_total', help: 'Captures with no bound pipeline active at capture time', registers: [opts.metrics] });
+    this.started = new Counter({
+      name: 'imageflow_orchestrator_runs_started_total',
+      help: 'RunStarted published for captures',
+      labelNames: ['pipeline'],
+      registers: [opts.metrics],
+    });
+    this.unbound = new Counter({
+      name: 'imageflow_orchestrator_captures_unbound_total',
+      help: 'Captures with no bound pipeline active at capture time',
+      registers: [opts.metrics],
+    });
   }
 
   handle = async ({ decoded }: ConsumedMessage): Promise<void> => {
     if (decoded.type !== 'ImageCaptured') {
-      this.opts.logger.warn({ type: decoded.type, eventId: decoded.event.envelope.eventId }, 'not a capture, ignored');
+      this.opts.logger.warn(
+        { type: decoded.type, eventId: decoded.event.envelope.eventId },
+        'not a capture, ignored',
+      );
       return;
     }
     const capture = decoded.event;
@@ -35,7 +47,14 @@ export class CaptureHandler {
     const resolved = this.opts.config.table.resolve(capture.capture);
     if (!resolved) {
       this.unbound.inc();
-      this.opts.logger.debug({ cameraId: capture.capture.cameraId, lineId: capture.capture.lineId, eventId: capture.envelope.eventId }, 'no pipeline bound, no run');
+      this.opts.logger.debug(
+        {
+          cameraId: capture.capture.cameraId,
+          lineId: capture.capture.lineId,
+          eventId: capture.envelope.eventId,
+        },
+        'no pipeline bound, no run',
+      );
       return;
     }
     const event = runStartedEvent({
@@ -50,7 +69,13 @@ export class CaptureHandler {
     await this.opts.producer.publish(this.opts.runEventsTopic, runId, 'RunStarted', event);
     this.started.inc({ pipeline: resolved.pipelineId });
     this.opts.logger.info(
-      { runId, pipelineId: resolved.pipelineId, version: resolved.version.version, boundBy: resolved.boundBy, imageId: capture.envelope.imageId },
+      {
+        runId,
+        pipelineId: resolved.pipelineId,
+        version: resolved.version.version,
+        boundBy: resolved.boundBy,
+        imageId: capture.envelope.imageId,
+      },
       'run started',
     );
   };

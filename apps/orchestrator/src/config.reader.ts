@@ -51,13 +51,19 @@ export class ConfigReader {
         } catch (error) {
           // A bad configuration event must not stop the others: it is logged and left out of the table.
           this.rejected += 1;
-          this.opts.logger.error({ err: error, topic: this.opts.topic, partition, offset: message.offset }, 'configuration event rejected');
+          this.opts.logger.error(
+            { err: error, topic: this.opts.topic, partition, offset: message.offset },
+            'configuration event rejected',
+          );
         }
         this.positions.set(partition, BigInt(message.offset) + 1n);
       },
     });
     await this.sync();
-    this.opts.logger.info({ ...this.table.size, applied: this.applied, rejected: this.rejected }, 'pipeline configuration loaded');
+    this.opts.logger.info(
+      { ...this.table.size, applied: this.applied, rejected: this.rejected },
+      'pipeline configuration loaded',
+    );
   }
 
   /** Resolves once every configuration event written before this call is in the table. */
@@ -66,10 +72,14 @@ export class ConfigReader {
     const offsets = await topicOffsets(this.admin, this.opts.topic);
     const deadline = Date.now() + this.opts.syncTimeoutMs;
     for (;;) {
-      const behind = offsets.filter((o) => BigInt(o.high) > BigInt(o.low) && (this.positions.get(o.partition) ?? 0n) < BigInt(o.high));
+      const behind = offsets.filter(
+        (o) => BigInt(o.high) > BigInt(o.low) && (this.positions.get(o.partition) ?? 0n) < BigInt(o.high),
+      );
       if (behind.length === 0) return;
       if (Date.now() > deadline)
-        throw new Error(`configuration reader behind on ${this.opts.topic} partitions ${behind.map((o) => o.partition).join(',')} after ${this.opts.syncTimeoutMs} ms`);
+        throw new Error(
+          `configuration reader behind on ${this.opts.topic} partitions ${behind.map((o) => o.partition).join(',')} after ${this.opts.syncTimeoutMs} ms`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

@@ -10,11 +10,15 @@ describe('orchestrator config', () => {
       PIPELINES_TOPIC: 'imageflow.pipelines.v1',
       METRICS_PORT: 9467,
     });
-    expect(stageTopicFor(loadOrchestratorConfig({}).STAGE_TOPIC_TEMPLATE, 'ai')).toBe('imageflow.stage.ai.v1');
+    expect(stageTopicFor(loadOrchestratorConfig({}).STAGE_TOPIC_TEMPLATE, 'ai')).toBe(
+      'imageflow.stage.ai.v1',
+    );
   });
 
   it('names the bad variable', () => {
-    expect(() => loadOrchestratorConfig({ STAGE_TOPIC_TEMPLATE: 'x', METRICS_PORT: 'abc' })).toThrow(/STAGE_TOPIC_TEMPLATE[\s\S]*METRICS_PORT|METRICS_PORT[\s\S]*STAGE_TOPIC_TEMPLATE/);
+    expect(() => loadOrchestratorConfig({ STAGE_TOPIC_TEMPLATE: 'x', METRICS_PORT: 'abc' })).toThrow(
+      /STAGE_TOPIC_TEMPLATE[\s\S]*METRICS_PORT|METRICS_PORT[\s\S]*STAGE_TOPIC_TEMPLATE/,
+    );
     expect(() => stageTopicFor('t.{kind}', 'Bad Kind')).toThrow(/invalid stage kind/);
   });
 });

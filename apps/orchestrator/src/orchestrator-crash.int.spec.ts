@@ -31,9 +31,17 @@ describe('orchestrator killed and restarted (real Kafka and registry)', () => {
   const spawnOrchestrator = async (env: Record<string, string>): Promise<ChildProcess> => {
     if (!existsSync(main)) throw new Error(`build the orchestrator first: ${main} is missing`);
     const port = await freePort();
-    const child = spawn(process.execPath, [main], { env: { ...process.env, ...env, METRICS_PORT: String(port) }, stdio: ['ignore', process.env['ORCHESTRATOR_TEST_LOG'] ? 'inherit' : 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, ...env, METRICS_PORT: String(port) },
+      stdio: ['ignore', process.env['ORCHESTRATOR_TEST_LOG'] ? 'inherit' : 'ignore', 'inherit'],
+    });
     children.push(child);
-    await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok ? true : undefined), 30_000, 100);
+    await eventually(
+      async () =>
+        (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok ? true : undefined,
+      30_000,
+      100,
+    );
     return child;
   };
 
@@ -70,12 +78,20 @@ describe('orchestrator killed and restarted (real Kafka and registry)', () => {
 
   it('SIGKILL mid-run, then a new process: every run completes, no step requested twice under different ids, none lost', async () => {
     const env = harness.env(uniqueName('orch-crash'));
-    await harness.publishPipeline({ pipelineId: 'p-crash', definition: fanOutFanIn(), cameraId: 'cam-crash' });
+    await harness.publishPipeline({
+      pipelineId: 'p-crash',
+      definition: fanOutFanIn(),
+      cameraId: 'cam-crash',
+    });
     const first = await spawnOrchestrator(env);
     const captures = Array.from({ length: 20 }, () => harness.captureEvent('cam-crash'));
     for (const capture of captures) await harness.publishCapture(capture);
     const total = captures.length * NODES.length;
-    await eventually(() => (harness.events('StepRequested').length >= total / 3 ? true : undefined), 30_000, 10);
+    await eventually(
+      () => (harness.events('StepRequested').length >= total / 3 ? true : undefined),
+      30_000,
+      10,
+    );
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     const seenAtKill = harness.events('StepRequested').length;
@@ -85,15 +101,31 @@ describe('orchestrator killed and restarted (real Kafka and registry)', () => {
     // the partitions at once and is the harder case: every capture is delivered again, and the run log is
     // rebuilt from the beginning without any committed offset of the killed process.
     await spawnOrchestrator(harness.env(uniqueName('orch-crash-b')));
-    await eventually(() => (captures.every((c) => harness.runStartedBy(c.envelope.eventId).some((s) => harness.events('RunCompleted', s.envelope.runId!).length)) ? true : undefined), 60_000);
+    await eventually(
+      () =>
+        captures.every((c) =>
+          harness
+            .runStartedBy(c.envelope.eventId)
+            .some((s) => harness.events('RunCompleted', s.envelope.runId!).length),
+        )
+          ? true
+          : undefined,
+      60_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 500)); // let any duplicate land before counting
     expectAllCompletedOnce(captures.map((c) => c.envelope.eventId));
   });
 
   it('stop() without waiting for commits, then a new orchestrator in-process: the runs complete once', async () => {
-    harness.behaviour.set('p-stop', (item) => (item.nodeId === 'detect' && item.attempt === 1 ? 'retryable' : 'ok'));
+    harness.behaviour.set('p-stop', (item) =>
+      item.nodeId === 'detect' && item.attempt === 1 ? 'retryable' : 'ok',
+    );
     const definition = fanOutFanIn();
-    definition.nodes = definition.nodes.map((n) => (n.id === 'detect' ? { ...n, retry: { maxAttempts: 2, initialBackoffMs: 1_500, maxBackoffMs: 1_500, multiplier: 1 } } : n));
+    definition.nodes = definition.nodes.map((n) =>
+      n.id === 'detect'
+        ? { ...n, retry: { maxAttempts: 2, initialBackoffMs: 1_500, maxBackoffMs: 1_500, multiplier: 1 } }
+        : n,
+    );
     await harness.publishPipeline({ pipelineId: 'p-stop', definition, cameraId: 'cam-stop' });
     const config = loadOrchestratorConfig({ ...process.env, ...harness.env(uniqueName('orch-stop')) });
     const logger = createLogger('orchestrator-test', config.LOG_LEVEL);
@@ -101,11 +133,32 @@ describe('orchestrator killed and restarted (real Kafka and registry)', () => {
     const captures = Array.from({ length: 5 }, () => harness.captureEvent('cam-stop'));
     for (const capture of captures) await harness.publishCapture(capture);
     // Stop while detect waits for its retry backoff: the retry is owed by whoever reads the log next.
-    await eventually(() => (captures.every((c) => harness.runStartedBy(c.envelope.eventId).some((s) => harness.events('StepFailed', s.envelope.runId!).length)) ? true : undefined), 30_000, 10);
+    await eventually(
+      () =>
+        captures.every((c) =>
+          harness
+            .runStartedBy(c.envelope.eventId)
+            .some((s) => harness.events('StepFailed', s.envelope.runId!).length),
+        )
+          ? true
+          : undefined,
+      30_000,
+      10,
+    );
     await a.stop();
     const b = await startOrchestrator(config, logger);
     try {
-      await eventually(() => (captures.every((c) => harness.runStartedBy(c.envelope.eventId).some((s) => harness.events('RunCompleted', s.envelope.runId!).length)) ? true : undefined), 60_000);
+      await eventually(
+        () =>
+          captures.every((c) =>
+            harness
+              .runStartedBy(c.envelope.eventId)
+              .some((s) => harness.events('RunCompleted', s.envelope.runId!).length),
+          )
+            ? true
+            : undefined,
+        60_000,
+      );
       await new Promise((resolve) => setTimeout(resolve, 500));
       for (const capture of captures) {
         const runId = harness.runStartedBy(capture.envelope.eventId)[0]!.envelope.runId!;

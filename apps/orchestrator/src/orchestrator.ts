@@ -1,7 +1,14 @@
 // Wires the orchestrator: configuration reader → capture consumer (RunStarted) and the run-events consumer
 // (reducer + commands + timers), /metrics and /healthz.
 import { createServer, type Server } from 'node:http';
-import { CheckpointedBatchConsumer, ConsumerRunner, createKafka, ensureTopics, EventProducer, EventSerde } from '@imageflow/messaging';
+import {
+  CheckpointedBatchConsumer,
+  ConsumerRunner,
+  createKafka,
+  ensureTopics,
+  EventProducer,
+  EventSerde,
+} from '@imageflow/messaging';
 import { createLogger, createMetricsRegistry, type Logger } from '@imageflow/observability';
 import { CaptureHandler } from './capture.handler';
 import { ConfigReader } from './config.reader';
@@ -66,7 +73,16 @@ export async function startOrchestrator(
     logger,
     metrics,
   });
-  const engine = new RunEngine({ kafka, serde, producer, runEventsTopic: config.RUN_EVENTS_TOPIC, stageTopic, replays, logger, metrics });
+  const engine = new RunEngine({
+    kafka,
+    serde,
+    producer,
+    runEventsTopic: config.RUN_EVENTS_TOPIC,
+    stageTopic,
+    replays,
+    logger,
+    metrics,
+  });
   const runs = new CheckpointedBatchConsumer(kafka, serde, producer, {
     groupId: `${config.ORCHESTRATOR_GROUP_ID}.runs`,
     topics: [config.RUN_EVENTS_TOPIC],
@@ -79,7 +95,13 @@ export async function startOrchestrator(
   });
   await runs.start();
 
-  const captures = new CaptureHandler({ config: configReader, producer, runEventsTopic: config.RUN_EVENTS_TOPIC, logger, metrics });
+  const captures = new CaptureHandler({
+    config: configReader,
+    producer,
+    runEventsTopic: config.RUN_EVENTS_TOPIC,
+    logger,
+    metrics,
+  });
   const images = new ConsumerRunner(kafka, serde, producer, {
     groupId: `${config.ORCHESTRATOR_GROUP_ID}.images`,
     topics: [config.IMAGES_TOPIC],
@@ -93,9 +115,13 @@ export async function startOrchestrator(
 
   const server: Server = createServer((req, res) => {
     if (req.url === '/metrics') {
-      void metrics.metrics().then((text) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(text));
+      void metrics
+        .metrics()
+        .then((text) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(text));
     } else if (req.url === '/healthz') {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'ok', ...engine.stats, config: configReader.table.size }));
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ status: 'ok', ...engine.stats, config: configReader.table.size }));
     } else {
       res.writeHead(404).end();
     }
@@ -103,7 +129,15 @@ export async function startOrchestrator(
   await new Promise<void>((resolve) => server.listen(config.METRICS_PORT, config.METRICS_HOST, resolve));
   const address = server.address();
   const metricsPort = typeof address === 'object' && address ? address.port : config.METRICS_PORT;
-  logger.info({ metricsPort, runEvents: config.RUN_EVENTS_TOPIC, images: config.IMAGES_TOPIC, pipelines: config.PIPELINES_TOPIC }, 'orchestrator started');
+  logger.info(
+    {
+      metricsPort,
+      runEvents: config.RUN_EVENTS_TOPIC,
+      images: config.IMAGES_TOPIC,
+      pipelines: config.PIPELINES_TOPIC,
+    },
+    'orchestrator started',
+  );
 
   let stopped: Promise<void> | undefined;
   return {

@@ -50,7 +50,8 @@ function valueAt<T>(timeline: Timeline<T> | undefined, at: number): T | undefine
   return entry?.value;
 }
 
-export const bindingKey = (kind: 'CAMERA' | 'LINE', id: string): string => `${kind === 'CAMERA' ? 'camera' : 'line'}:${id}`;
+export const bindingKey = (kind: 'CAMERA' | 'LINE', id: string): string =>
+  `${kind === 'CAMERA' ? 'camera' : 'line'}:${id}`;
 const versionKey = (pipelineId: string, version: string): string => `${pipelineId}\u0000${version}`;
 
 export class InvalidConfigEventError extends Error {}
@@ -77,7 +78,12 @@ export class PipelineConfigTable {
         record(this.activations, config.event.pipelineId, at, config.event.version);
         break;
       case 'BindingSet':
-        record(this.bindings, bindingKey(config.event.targetKind, config.event.targetId), at, config.event.pipelineId);
+        record(
+          this.bindings,
+          bindingKey(config.event.targetKind, config.event.targetId),
+          at,
+          config.event.pipelineId,
+        );
         break;
       case 'BindingRemoved':
         record(this.bindings, bindingKey(config.event.targetKind, config.event.targetId), at, null);
@@ -116,17 +122,27 @@ function parseVersion(e: EventOf<'PipelineVersionCreated'>): PipelineVersion {
     definition = JSON.parse(e.definitionJson) as PipelineDefinition;
     stageKinds = JSON.parse(e.stageKindsJson) as Record<string, string>;
   } catch (error) {
-    throw new InvalidConfigEventError(`version ${e.version} of ${e.pipelineId}: JSON does not parse: ${String(error)}`);
+    throw new InvalidConfigEventError(
+      `version ${e.version} of ${e.pipelineId}: JSON does not parse: ${String(error)}`,
+    );
   }
   if (!definition || !Array.isArray(definition.nodes) || !Array.isArray(definition.edges))
-    throw new InvalidConfigEventError(`version ${e.version} of ${e.pipelineId}: definition has no nodes/edges arrays`);
+    throw new InvalidConfigEventError(
+      `version ${e.version} of ${e.pipelineId}: definition has no nodes/edges arrays`,
+    );
   if (!stageKinds || typeof stageKinds !== 'object')
-    throw new InvalidConfigEventError(`version ${e.version} of ${e.pipelineId}: stageKindsJson is not an object`);
+    throw new InvalidConfigEventError(
+      `version ${e.version} of ${e.pipelineId}: stageKindsJson is not an object`,
+    );
   const missing = definition.nodes.filter((n) => typeof stageKinds[n.id] !== 'string').map((n) => n.id);
   if (missing.length)
-    throw new InvalidConfigEventError(`version ${e.version} of ${e.pipelineId}: no stage kind for nodes ${missing.join(', ')}`);
+    throw new InvalidConfigEventError(
+      `version ${e.version} of ${e.pipelineId}: no stage kind for nodes ${missing.join(', ')}`,
+    );
   const expected = versionIdOf(definition);
   if (expected !== e.version)
-    throw new InvalidConfigEventError(`version ${e.version} of ${e.pipelineId}: the definition hashes to ${expected}`);
+    throw new InvalidConfigEventError(
+      `version ${e.version} of ${e.pipelineId}: the definition hashes to ${expected}`,
+    );
   return { pipelineId: e.pipelineId, version: e.version, name: e.name, plan: { definition, stageKinds } };
 }

@@ -18,7 +18,12 @@ const envelope = (type: string, occurredAt: number): Envelope => ({
   correlationId: null,
 });
 
-const created = (pipelineId: string, definition: PipelineDefinition, at = 0, overrides: Partial<EventOf<'PipelineVersionCreated'>> = {}) => ({
+const created = (
+  pipelineId: string,
+  definition: PipelineDefinition,
+  at = 0,
+  overrides: Partial<EventOf<'PipelineVersionCreated'>> = {},
+) => ({
   type: 'PipelineVersionCreated' as const,
   event: {
     envelope: envelope('PipelineVersionCreated', at),
@@ -46,7 +51,10 @@ const unbound = (targetKind: 'CAMERA' | 'LINE', targetId: string, at: number) =>
 });
 
 const v1 = fanOutFanIn();
-const v2: PipelineDefinition = { ...fanOutFanIn(), nodes: fanOutFanIn().nodes.map((n) => (n.id === 'resize' ? { ...n, parameters: { width: 320 } } : n)) };
+const v2: PipelineDefinition = {
+  ...fanOutFanIn(),
+  nodes: fanOutFanIn().nodes.map((n) => (n.id === 'resize' ? { ...n, parameters: { width: 320 } } : n)),
+};
 
 describe('PipelineConfigTable', () => {
   it('resolves the version active at capture time, through activation and rollback', () => {
@@ -57,7 +65,8 @@ describe('PipelineConfigTable', () => {
     table.apply(activated('p', versionIdOf(v1), 100));
     table.apply(activated('p', versionIdOf(v2), 200));
     table.apply(activated('p', versionIdOf(v1), 300)); // rollback
-    const at = (capturedAt: number) => table.resolve({ cameraId: 'cam', lineId: null, capturedAt })?.version.version;
+    const at = (capturedAt: number) =>
+      table.resolve({ cameraId: 'cam', lineId: null, capturedAt })?.version.version;
     expect(at(99)).toBeUndefined();
     expect(at(100)).toBe(versionIdOf(v1));
     expect(at(250)).toBe(versionIdOf(v2));
@@ -78,7 +87,8 @@ describe('PipelineConfigTable', () => {
     table.apply(bound('LINE', 'L1', 'line-p', 10));
     table.apply(bound('CAMERA', 'c1', 'cam-p', 20));
     table.apply(unbound('CAMERA', 'c1', 30));
-    const pipelineAt = (capturedAt: number) => table.resolve({ cameraId: 'c1', lineId: 'L1', capturedAt })?.pipelineId;
+    const pipelineAt = (capturedAt: number) =>
+      table.resolve({ cameraId: 'c1', lineId: 'L1', capturedAt })?.pipelineId;
     expect(pipelineAt(5)).toBeUndefined();
     expect(pipelineAt(15)).toBe('line-p');
     expect(pipelineAt(25)).toBe('cam-p');
@@ -102,15 +112,23 @@ describe('PipelineConfigTable', () => {
     table.apply(late);
     table.apply(activated('p', versionIdOf(v1), 100)); // written later, took effect earlier
     table.apply(late);
-    expect(table.resolve({ cameraId: 'c', lineId: null, capturedAt: 150 })?.version.version).toBe(versionIdOf(v1));
-    expect(table.resolve({ cameraId: 'c', lineId: null, capturedAt: 250 })?.version.version).toBe(versionIdOf(v2));
+    expect(table.resolve({ cameraId: 'c', lineId: null, capturedAt: 150 })?.version.version).toBe(
+      versionIdOf(v1),
+    );
+    expect(table.resolve({ cameraId: 'c', lineId: null, capturedAt: 250 })?.version.version).toBe(
+      versionIdOf(v2),
+    );
   });
 
   it('rejects versions it cannot run, saying why', () => {
     const table = new PipelineConfigTable();
     expect(() => table.apply(created('p', v1, 0, { version: 'sha256:0' }))).toThrow(/hashes to sha256:/);
-    expect(() => table.apply(created('p', v1, 0, { definitionJson: '{nope' }))).toThrow(InvalidConfigEventError);
-    expect(() => table.apply(created('p', v1, 0, { stageKindsJson: '{}' }))).toThrow(/no stage kind for nodes resize, detect/);
+    expect(() => table.apply(created('p', v1, 0, { definitionJson: '{nope' }))).toThrow(
+      InvalidConfigEventError,
+    );
+    expect(() => table.apply(created('p', v1, 0, { stageKindsJson: '{}' }))).toThrow(
+      /no stage kind for nodes resize, detect/,
+    );
     expect(table.size.versions).toBe(0);
   });
 });

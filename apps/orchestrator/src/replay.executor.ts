@@ -3,7 +3,14 @@
 // appended to the log (key replay id). Run ids are name-based (capture + pipeline + replay), so a scan that is
 // started again after a crash or rebalance starts no run twice. A cancel stops new runs; started ones finish.
 import type { EventOf } from '@imageflow/contracts';
-import { readMessages, topicOffsets, type DecodedEvent, type EventProducer, type EventSerde, type Kafka } from '@imageflow/messaging';
+import {
+  readMessages,
+  topicOffsets,
+  type DecodedEvent,
+  type EventProducer,
+  type EventSerde,
+  type Kafka,
+} from '@imageflow/messaging';
 import { Counter, type Logger, type Registry } from '@imageflow/observability';
 import type { ConfigReader } from './config.reader';
 import { runStartedEvent } from './run-events.mapping';
@@ -32,10 +39,15 @@ interface Replay {
   running: boolean;
 }
 
-const REPLAY_TYPES: ReadonlySet<string> = new Set(['ReplayRequested', 'ReplayCancelRequested', 'ReplayFinished']);
+const REPLAY_TYPES: ReadonlySet<string> = new Set([
+  'ReplayRequested',
+  'ReplayCancelRequested',
+  'ReplayFinished',
+]);
 const RETRY_MS = 2_000;
 
-export const replayFinishedId = (replayId: string): string => stableEventId('orchestrator', 'replay', replayId, 'finished');
+export const replayFinishedId = (replayId: string): string =>
+  stableEventId('orchestrator', 'replay', replayId, 'finished');
 
 export class ReplayExecutor {
   private readonly replays = new Map<string, Replay>();
@@ -45,7 +57,11 @@ export class ReplayExecutor {
   private readonly started: Counter;
 
   constructor(private readonly opts: ReplayExecutorOptions) {
-    this.started = new Counter({ name: 'imageflow_orchestrator_replay_runs_started_total', help: 'RunStarted published by replays', registers: [opts.metrics] });
+    this.started = new Counter({
+      name: 'imageflow_orchestrator_replay_runs_started_total',
+      help: 'RunStarted published by replays',
+      registers: [opts.metrics],
+    });
   }
 
   static handles(type: string): boolean {
@@ -57,7 +73,13 @@ export class ReplayExecutor {
     if (decoded.type === 'ReplayRequested') {
       const { replayId } = decoded.event;
       if (this.replays.has(replayId)) return;
-      const replay: Replay = { request: decoded.event, partition, cancelled: this.cancelledEarly.delete(replayId), finished: false, running: false };
+      const replay: Replay = {
+        request: decoded.event,
+        partition,
+        cancelled: this.cancelledEarly.delete(replayId),
+        finished: false,
+        running: false,
+      };
       this.replays.set(replayId, replay);
       if (live) this.run(replay);
     } else if (decoded.type === 'ReplayCancelRequested') {
@@ -79,7 +101,8 @@ export class ReplayExecutor {
 
   /** Forgets the replays of a partition before it is rebuilt. */
   forgetPartition(partition: number): void {
-    for (const [id, replay] of this.replays) if (replay.partition === partition && !replay.running) this.replays.delete(id);
+    for (const [id, replay] of this.replays)
+      if (replay.partition === partition && !replay.running) this.replays.delete(id);
   }
 
   stop(): void {
@@ -107,10 +130,19 @@ export class ReplayExecutor {
     await this.opts.config.sync();
     const version = this.opts.config.table.version(request.targetPipelineId, request.targetVersion);
     if (!version) {
-      await this.finish(replay, 'FAILED', 0, 0, `unknown version ${request.targetVersion} of pipeline ${request.targetPipelineId}`);
+      await this.finish(
+        replay,
+        'FAILED',
+        0,
+        0,
+        `unknown version ${request.targetVersion} of pipeline ${request.targetPipelineId}`,
+      );
       return;
     }
-    log.info({ pipelineId: request.targetPipelineId, version: request.targetVersion, filter }, 'replay scanning captures');
+    log.info(
+      { pipelineId: request.targetPipelineId, version: request.targetVersion, filter },
+      'replay scanning captures',
+    );
     const progressEvery = this.opts.progressEvery ?? 50;
     const pageSize = this.opts.pageSize ?? 500;
     let matched = 0;
@@ -135,7 +167,12 @@ export class ReplayExecutor {
         if (replay.cancelled || this.stopped) break;
         const end = BigInt(high);
         const limit = Number(end - offset < BigInt(pageSize) ? end - offset : BigInt(pageSize));
-        const records = await readMessages(this.opts.kafka, { topic: this.opts.imagesTopic, partition, fromOffset: offset.toString(), limit });
+        const records = await readMessages(this.opts.kafka, {
+          topic: this.opts.imagesTopic,
+          partition,
+          fromOffset: offset.toString(),
+          limit,
+        });
         for (const record of records) {
           if (replay.cancelled || this.stopped) break;
           let decoded: DecodedEvent;
@@ -155,7 +192,12 @@ export class ReplayExecutor {
             replayId,
             now: Date.now(),
           });
-          await this.opts.producer.publish(this.opts.runEventsTopic, event.envelope.runId ?? replayId, 'RunStarted', event);
+          await this.opts.producer.publish(
+            this.opts.runEventsTopic,
+            event.envelope.runId ?? replayId,
+            'RunStarted',
+            event,
+          );
           started += 1;
           this.started.inc();
           if (started % progressEvery === 0) await this.progress(request, matched, started, false);
@@ -186,8 +228,20 @@ export class ReplayExecutor {
     };
   }
 
-  private async progress(request: EventOf<'ReplayRequested'>, matched: number, started: number, scanComplete: boolean): Promise<void> {
-    const eventId = stableEventId('orchestrator', 'replay', request.replayId, 'progress', String(started), String(scanComplete));
+  private async progress(
+    request: EventOf<'ReplayRequested'>,
+    matched: number,
+    started: number,
+    scanComplete: boolean,
+  ): Promise<void> {
+    const eventId = stableEventId(
+      'orchestrator',
+      'replay',
+      request.replayId,
+      'progress',
+      String(started),
+      String(scanComplete),
+    );
     await this.opts.producer.publish(this.opts.runEventsTopic, request.replayId, 'ReplayProgressed', {
       envelope: this.envelope(request, 'ReplayProgressed', eventId),
       replayId: request.replayId,
@@ -197,7 +251,13 @@ export class ReplayExecutor {
     });
   }
 
-  private async finish(replay: Replay, outcome: 'COMPLETED' | 'CANCELLED' | 'FAILED', matched: number, started: number, message: string | null): Promise<void> {
+  private async finish(
+    replay: Replay,
+    outcome: 'COMPLETED' | 'CANCELLED' | 'FAILED',
+    matched: number,
+    started: number,
+    message: string | null,
+  ): Promise<void> {
     const { request } = replay;
     await this.opts.producer.publish(this.opts.runEventsTopic, request.replayId, 'ReplayFinished', {
       envelope: this.envelope(request, 'ReplayFinished', replayFinishedId(request.replayId)),

@@ -31,8 +31,14 @@ export const RUN_EVENT_TYPES: ReadonlySet<string> = new Set([
 
 export class InvalidRunEventError extends Error {}
 
-export const runIdOf = (captureEventId: string, pipelineId: string, replayId: string | null = null): string =>
-  replayId ? stableEventId('run', captureEventId, pipelineId, 'replay', replayId) : stableEventId('run', captureEventId, pipelineId);
+export const runIdOf = (
+  captureEventId: string,
+  pipelineId: string,
+  replayId: string | null = null,
+): string =>
+  replayId
+    ? stableEventId('run', captureEventId, pipelineId, 'replay', replayId)
+    : stableEventId('run', captureEventId, pipelineId);
 
 export const stepRequestedId = (runId: string, nodeId: string, attempt: number): string =>
   stableEventId('orchestrator', runId, nodeId, String(attempt), 'requested');
@@ -67,7 +73,9 @@ export function parsePlan(definitionJson: string): RunPlan {
     !candidate.stageKinds ||
     typeof candidate.stageKinds !== 'object'
   )
-    throw new InvalidRunEventError('definitionJson is not a RunPlan {definition: {nodes, edges}, stageKinds}');
+    throw new InvalidRunEventError(
+      'definitionJson is not a RunPlan {definition: {nodes, edges}, stageKinds}',
+    );
   return candidate as RunPlan;
 }
 
@@ -97,7 +105,14 @@ export function toRunEvent(log: RunLogEvent): OrchestratedEvent {
     case 'StepStarted':
       return { type: log.type, eventId, at, nodeId: log.event.nodeId, attempt: log.event.attempt };
     case 'StepCompleted':
-      return { type: 'StepCompleted', eventId, at, nodeId: log.event.nodeId, attempt: log.event.attempt, outputs: log.event.outputs };
+      return {
+        type: 'StepCompleted',
+        eventId,
+        at,
+        nodeId: log.event.nodeId,
+        attempt: log.event.attempt,
+        outputs: log.event.outputs,
+      };
     case 'StepFailed':
       return {
         type: 'StepFailed',
@@ -124,7 +139,13 @@ export const metaOf = (started: EventOf<'RunStarted'>): RunMeta => ({
   runStartedId: started.envelope.eventId,
 });
 
-function envelope<T extends string>(type: T, eventId: string, meta: RunMeta, now: number, causationId: string | null): Envelope {
+function envelope<T extends string>(
+  type: T,
+  eventId: string,
+  meta: RunMeta,
+  now: number,
+  causationId: string | null,
+): Envelope {
   return {
     eventId,
     type,
@@ -144,14 +165,24 @@ export function stepRequestedEvent(
   now: number,
 ): EventOf<'StepRequested'> {
   return {
-    envelope: envelope('StepRequested', stepRequestedId(meta.runId, command.nodeId, command.attempt), meta, now, meta.runStartedId),
+    envelope: envelope(
+      'StepRequested',
+      stepRequestedId(meta.runId, command.nodeId, command.attempt),
+      meta,
+      now,
+      meta.runStartedId,
+    ),
     nodeId: command.nodeId,
     partId: command.partId,
     partVersion: command.partVersion,
     stageKind: command.stageKind,
     attempt: command.attempt,
     parametersJson: JSON.stringify(command.parameters ?? {}),
-    inputs: command.inputs.map((input) => ({ port: input.port, fromNodeId: input.fromNodeId, value: input.value })),
+    inputs: command.inputs.map((input) => ({
+      port: input.port,
+      fromNodeId: input.fromNodeId,
+      value: input.value,
+    })),
     timeoutMs: command.timeoutMs,
     deadlineAt: now + command.timeoutMs,
   };
@@ -190,7 +221,13 @@ export function timeoutEvent(
   now: number,
 ): EventOf<'StepFailed'> {
   return {
-    envelope: envelope('StepFailed', timeoutId(meta.runId, step.nodeId, step.attempt), meta, now, meta.runStartedId),
+    envelope: envelope(
+      'StepFailed',
+      timeoutId(meta.runId, step.nodeId, step.attempt),
+      meta,
+      now,
+      meta.runStartedId,
+    ),
     nodeId: step.nodeId,
     partId: step.partId,
     attempt: step.attempt,
@@ -203,7 +240,11 @@ export function timeoutEvent(
 }
 
 /** A RunStarted that cannot run (bad plan): closed at once so the run does not hang. */
-export function unusableRunFailedEvent(started: EventOf<'RunStarted'>, reason: string, now: number): EventOf<'RunFailed'> {
+export function unusableRunFailedEvent(
+  started: EventOf<'RunStarted'>,
+  reason: string,
+  now: number,
+): EventOf<'RunFailed'> {
   const meta = metaOf(started);
   return {
     envelope: envelope('RunFailed', runClosedId(meta.runId), meta, now, started.envelope.eventId),

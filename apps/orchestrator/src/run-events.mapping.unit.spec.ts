@@ -30,7 +30,12 @@ describe('run-events mapping', () => {
     expect(runIdOf(capture.envelope.eventId, 'p', 'replay-1')).not.toBe(a.envelope.runId);
     expect(a.envelope.runId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(a).toMatchObject({
-      envelope: { causationId: capture.envelope.eventId, correlationId: capture.envelope.correlationId, imageId: capture.envelope.imageId, pipelineVersion: 'sha256:v' },
+      envelope: {
+        causationId: capture.envelope.eventId,
+        correlationId: capture.envelope.correlationId,
+        imageId: capture.envelope.imageId,
+        pipelineVersion: 'sha256:v',
+      },
       image: capture.image,
       capture: capture.capture,
     });
@@ -59,13 +64,21 @@ describe('run-events mapping', () => {
     expect(JSON.parse(first.parametersJson)).toEqual({ width: 640, fit: 'inside' });
     const next = evolve<Value>(state as RunState<Value>, toRunEvent({ type: 'StepRequested', event: first }));
     expect(next.state?.nodes['resize']?.status).toBe('requested');
-    const timeout = timeoutEvent(meta, { nodeId: 'resize', partId: 'image.resize', attempt: 1, timeoutMs: 30_000 }, 40_000);
+    const timeout = timeoutEvent(
+      meta,
+      { nodeId: 'resize', partId: 'image.resize', attempt: 1, timeoutMs: 30_000 },
+      40_000,
+    );
     expect(timeout).toMatchObject({ code: 'TIMEOUT', retryable: true, attempt: 1 });
     expect(timeout.envelope.eventId).not.toBe(first.envelope.eventId);
   });
 
   it('refuses a RunStarted whose plan is not a RunPlan', () => {
-    expect(() => toRunEvent({ type: 'RunStarted', event: { ...started(), definitionJson: '{"nodes":[],"edges":[]}' } })).toThrow(InvalidRunEventError);
-    expect(() => toRunEvent({ type: 'RunStarted', event: { ...started(), definitionJson: 'not json' } })).toThrow(/does not parse/);
+    expect(() =>
+      toRunEvent({ type: 'RunStarted', event: { ...started(), definitionJson: '{"nodes":[],"edges":[]}' } }),
+    ).toThrow(InvalidRunEventError);
+    expect(() =>
+      toRunEvent({ type: 'RunStarted', event: { ...started(), definitionJson: 'not json' } }),
+    ).toThrow(/does not parse/);
   });
 });

@@ -6,7 +6,16 @@
 // watermark are only folded (their commands were performed by whoever read them first), then `pendingCommands`
 // of every unfinished run are performed once, before any new event of that partition is handled. Every event
 // id we publish is name-based, so performing a command again (after a crash, a rebalance) changes nothing.
-import { readMessages, topicOffsets, type CheckpointedBatch, type DecodedEvent, type EventProducer, type EventSerde, type Kafka, type PublishItem } from '@imageflow/messaging';
+import {
+  readMessages,
+  topicOffsets,
+  type CheckpointedBatch,
+  type DecodedEvent,
+  type EventProducer,
+  type EventSerde,
+  type Kafka,
+  type PublishItem,
+} from '@imageflow/messaging';
 import { Counter, Gauge, type Logger, type Registry } from '@imageflow/observability';
 import { evolve, pendingCommands, stepDeadlines, type RunState } from '@imageflow/pipeline';
 import { ReplayExecutor } from './replay.executor';
@@ -78,11 +87,34 @@ export class RunEngine {
     this.now = opts.now ?? Date.now;
     const registers = [opts.metrics];
     this.m = {
-      requested: new Counter({ name: 'imageflow_orchestrator_steps_requested_total', help: 'StepRequested published (incl. re-sends with the same id)', labelNames: ['stage'], registers }),
-      timeouts: new Counter({ name: 'imageflow_orchestrator_step_timeouts_total', help: 'Steps failed with TIMEOUT by the orchestrator', registers }),
-      closed: new Counter({ name: 'imageflow_orchestrator_runs_closed_total', help: 'RunCompleted / RunFailed published', labelNames: ['outcome'], registers }),
-      invalid: new Counter({ name: 'imageflow_orchestrator_invalid_events_total', help: 'Run events that could not be used', labelNames: ['type'], registers }),
-      active: new Gauge({ name: 'imageflow_orchestrator_active_runs', help: 'Runs in memory that are not finished', registers }),
+      requested: new Counter({
+        name: 'imageflow_orchestrator_steps_requested_total',
+        help: 'StepRequested published (incl. re-sends with the same id)',
+        labelNames: ['stage'],
+        registers,
+      }),
+      timeouts: new Counter({
+        name: 'imageflow_orchestrator_step_timeouts_total',
+        help: 'Steps failed with TIMEOUT by the orchestrator',
+        registers,
+      }),
+      closed: new Counter({
+        name: 'imageflow_orchestrator_runs_closed_total',
+        help: 'RunCompleted / RunFailed published',
+        labelNames: ['outcome'],
+        registers,
+      }),
+      invalid: new Counter({
+        name: 'imageflow_orchestrator_invalid_events_total',
+        help: 'Run events that could not be used',
+        labelNames: ['type'],
+        registers,
+      }),
+      active: new Gauge({
+        name: 'imageflow_orchestrator_active_runs',
+        help: 'Runs in memory that are not finished',
+        registers,
+      }),
     };
   }
 
@@ -114,7 +146,13 @@ export class RunEngine {
     // Page through the partition so memory stays bounded by a page, not by the log's retention.
     for (let from = low; from < high; from += REBUILD_PAGE) {
       const limit = Number(high - from < REBUILD_PAGE ? high - from : REBUILD_PAGE);
-      const records = await readMessages(this.opts.kafka, { topic, partition, fromOffset: from.toString(), limit, timeoutMs: this.opts.rebuildTimeoutMs ?? 120_000 });
+      const records = await readMessages(this.opts.kafka, {
+        topic,
+        partition,
+        fromOffset: from.toString(),
+        limit,
+        timeoutMs: this.opts.rebuildTimeoutMs ?? 120_000,
+      });
       events += records.length;
       for (const record of records) {
         let decoded: DecodedEvent;
@@ -123,17 +161,30 @@ export class RunEngine {
         } catch (error) {
           // The live consumer dead-letters it; a rebuild only has to leave it out.
           undecodable += 1;
-          this.opts.logger.warn({ topic, partition, offset: record.offset, err: error }, 'undecodable event left out of the rebuild');
+          this.opts.logger.warn(
+            { topic, partition, offset: record.offset, err: error },
+            'undecodable event left out of the rebuild',
+          );
           continue;
         }
         this.apply(decoded, partition, false, rebuilt);
       }
     }
     this.progress.set(partition, high);
-    for (const [runId, failed] of this.unusable) if (failed.key === runId && rebuilt.has(runId)) this.publishLater(runId, [failed]);
+    for (const [runId, failed] of this.unusable)
+      if (failed.key === runId && rebuilt.has(runId)) this.publishLater(runId, [failed]);
     const unfinished = this.queuePending(partition);
     this.opts.logger.info(
-      { topic, partition, from: low.toString(), to: high.toString(), events, undecodable, unfinishedRuns: unfinished, ms: Date.now() - started },
+      {
+        topic,
+        partition,
+        from: low.toString(),
+        to: high.toString(),
+        events,
+        undecodable,
+        unfinishedRuns: unfinished,
+        ms: Date.now() - started,
+      },
       'runs rebuilt from the log',
     );
     this.flushSoon();
@@ -194,7 +245,10 @@ export class RunEngine {
     const runId = log.event.envelope.runId;
     if (!runId) {
       this.m.invalid.inc({ type: log.type });
-      this.opts.logger.warn({ type: log.type, eventId: log.event.envelope.eventId }, 'run event without runId, ignored');
+      this.opts.logger.warn(
+        { type: log.type, eventId: log.event.envelope.eventId },
+        'run event without runId, ignored',
+      );
       return;
     }
     if (this.finished.has(runId)) return;
@@ -212,7 +266,12 @@ export class RunEngine {
       if (!(error instanceof InvalidRunEventError) || log.type !== 'RunStarted') throw error;
       this.m.invalid.inc({ type: log.type });
       this.opts.logger.error({ runId, err: error }, 'run cannot start: its plan is unusable; failing it');
-      const failed: PublishItem = { topic: this.opts.runEventsTopic, key: runId, type: 'RunFailed', event: unusableRunFailedEvent(log.event, error.message, this.now()) };
+      const failed: PublishItem = {
+        topic: this.opts.runEventsTopic,
+        key: runId,
+        type: 'RunFailed',
+        event: unusableRunFailedEvent(log.event, error.message, this.now()),
+      };
       this.unusable.set(runId, failed);
       touched.add(runId);
       // During a rebuild it is published only if its RunFailed is not further on in the log (see loadCheckpoint).
@@ -277,13 +336,29 @@ export class RunEngine {
         { topic: stage, key: runId, type: 'StepRequested', event },
       ]);
       this.m.requested.inc({ stage: command.stageKind });
-      this.opts.logger.debug({ runId, nodeId: command.nodeId, attempt: command.attempt, stage }, 'step requested');
+      this.opts.logger.debug(
+        { runId, nodeId: command.nodeId, attempt: command.attempt, stage },
+        'step requested',
+      );
     } else if (command.type === 'CompleteRun') {
-      await this.opts.producer.publish(this.opts.runEventsTopic, runId, 'RunCompleted', runCompletedEvent(command, run.meta, now));
+      await this.opts.producer.publish(
+        this.opts.runEventsTopic,
+        runId,
+        'RunCompleted',
+        runCompletedEvent(command, run.meta, now),
+      );
       this.m.closed.inc({ outcome: 'completed' });
-      this.opts.logger.info({ runId, verdict: command.verdict, durationMs: command.durationMs }, 'run completed');
+      this.opts.logger.info(
+        { runId, verdict: command.verdict, durationMs: command.durationMs },
+        'run completed',
+      );
     } else {
-      await this.opts.producer.publish(this.opts.runEventsTopic, runId, 'RunFailed', runFailedEvent(command, run.meta, now));
+      await this.opts.producer.publish(
+        this.opts.runEventsTopic,
+        runId,
+        'RunFailed',
+        runFailedEvent(command, run.meta, now),
+      );
       this.m.closed.inc({ outcome: 'failed' });
       this.opts.logger.info({ runId, nodeId: command.nodeId, code: command.code }, 'run failed');
     }
@@ -310,11 +385,20 @@ export class RunEngine {
       this.setTimer(runId, key, deadline - this.now(), async () => {
         const current = this.runs.get(runId);
         const node = current?.state.nodes[nodeId];
-        if (!current || (node?.status !== 'requested' && node?.status !== 'running') || node.attempt !== attempt) return;
+        if (
+          !current ||
+          (node?.status !== 'requested' && node?.status !== 'running') ||
+          node.attempt !== attempt
+        )
+          return;
         const def = current.state.plan.definition.nodes.find((n) => n.id === nodeId);
         const timeoutMs = deadline - (node.requestedAt ?? deadline);
         // Timers may fire a millisecond early; the event never claims a time before the deadline.
-        const event = timeoutEvent(current.meta, { nodeId, partId: def?.part.id ?? '', attempt, timeoutMs }, Math.max(this.now(), deadline));
+        const event = timeoutEvent(
+          current.meta,
+          { nodeId, partId: def?.part.id ?? '', attempt, timeoutMs },
+          Math.max(this.now(), deadline),
+        );
         await this.opts.producer.publish(this.opts.runEventsTopic, runId, 'StepFailed', event);
         this.m.timeouts.inc();
         this.opts.logger.warn({ runId, nodeId, attempt, timeoutMs }, 'step timed out');
@@ -327,13 +411,16 @@ export class RunEngine {
     const timers = this.timers.get(runId) ?? new Map<string, NodeJS.Timeout>();
     this.timers.set(runId, timers);
     if (timers.has(key)) return;
-    const timer = setTimeout(() => {
-      timers.delete(key);
-      fire().catch((error: unknown) => {
-        this.opts.logger.warn({ runId, key, err: error }, 'timed effect failed, trying again');
-        this.setTimer(runId, key, RETRY_PUBLISH_MS, fire);
-      });
-    }, Math.max(0, delayMs));
+    const timer = setTimeout(
+      () => {
+        timers.delete(key);
+        fire().catch((error: unknown) => {
+          this.opts.logger.warn({ runId, key, err: error }, 'timed effect failed, trying again');
+          this.setTimer(runId, key, RETRY_PUBLISH_MS, fire);
+        });
+      },
+      Math.max(0, delayMs),
+    );
     timers.set(key, timer);
   }
 
@@ -343,7 +430,9 @@ export class RunEngine {
   }
 
   private publishLater(runId: string, items: PublishItem[]): void {
-    this.setTimer(runId, `publish/${items.map((i) => i.event.envelope.eventId).join(',')}`, 0, () => this.opts.producer.publishMany(items));
+    this.setTimer(runId, `publish/${items.map((i) => i.event.envelope.eventId).join(',')}`, 0, () =>
+      this.opts.producer.publishMany(items),
+    );
   }
 
   /** Cancels every timer; the state is dropped with the process (it is rebuilt from the log). */

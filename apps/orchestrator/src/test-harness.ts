@@ -2,7 +2,14 @@
 // parts around the orchestrator against the real Kafka and registry: the gateway (configuration events and
 // captures) and a fake stage worker that answers work items with outputs of the part's port kinds.
 import type { EventOf, EventType, StepOutput } from '@imageflow/contracts';
-import { createKafka, ensureTopics, EventProducer, EventSerde, type DecodedEvent, type Kafka } from '@imageflow/messaging';
+import {
+  createKafka,
+  ensureTopics,
+  EventProducer,
+  EventSerde,
+  type DecodedEvent,
+  type Kafka,
+} from '@imageflow/messaging';
 import { versionIdOf, type PipelineDefinition } from '@imageflow/pipeline';
 import { testCatalogParts } from '@imageflow/pipeline/testing';
 import { uuidv7 } from 'uuidv7';
@@ -11,9 +18,14 @@ import { stableEventId } from './stable-id';
 export const testBrokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
 export const testRegistry = process.env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 
-export const uniqueName = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+export const uniqueName = (prefix: string): string =>
+  `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
-export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -45,8 +57,23 @@ const outputsOf = (partId: string): StepOutput[] => {
   return part.outputs.map((o) => ({
     port: o.name,
     kind: o.kind,
-    object: o.kind === 'IMAGE' || o.kind === 'MASK' ? { bucket: 'processed-images', key: `test/${o.name}.png`, etag: null, size: 10, contentType: 'image/png', sha256: null, width: 8, height: 8 } : null,
-    detections: o.kind === 'DETECTIONS' ? [{ label: 'box', score: 0.9, x: 1, y: 1, width: 2, height: 2, text: null, classId: null }] : null,
+    object:
+      o.kind === 'IMAGE' || o.kind === 'MASK'
+        ? {
+            bucket: 'processed-images',
+            key: `test/${o.name}.png`,
+            etag: null,
+            size: 10,
+            contentType: 'image/png',
+            sha256: null,
+            width: 8,
+            height: 8,
+          }
+        : null,
+    detections:
+      o.kind === 'DETECTIONS'
+        ? [{ label: 'box', score: 0.9, x: 1, y: 1, width: 2, height: 2, text: null, classId: null }]
+        : null,
     text: o.kind === 'TEXT' ? 'ABC' : null,
     measurements: o.kind === 'MEASUREMENTS' ? [] : null,
     judgement: o.kind === 'JUDGEMENT' ? { verdict: 'OK', reasons: [] } : null,
@@ -54,15 +81,43 @@ const outputsOf = (partId: string): StepOutput[] => {
 };
 
 export const stageKindsOf = (definition: PipelineDefinition): Record<string, string> =>
-  Object.fromEntries(definition.nodes.map((n) => [n.id, testCatalogParts.find((p) => p.id === n.part.id)?.stageKind ?? 'image']));
+  Object.fromEntries(
+    definition.nodes.map((n) => [
+      n.id,
+      testCatalogParts.find((p) => p.id === n.part.id)?.stageKind ?? 'image',
+    ]),
+  );
 
 /** A capture as the gateway publishes it (fresh ids, taken now). */
-export function buildCapture(cameraId: string, lineId: string | null = null, capturedAt = Date.now()): EventOf<'ImageCaptured'> {
+export function buildCapture(
+  cameraId: string,
+  lineId: string | null = null,
+  capturedAt = Date.now(),
+): EventOf<'ImageCaptured'> {
   const eventId = uuidv7();
   const sha = Buffer.from(eventId).toString('hex').padEnd(64, '0').slice(0, 64);
   return {
-    envelope: { eventId, type: 'ImageCaptured', occurredAt: capturedAt, runId: null, imageId: sha, pipelineId: null, pipelineVersion: null, causationId: null, correlationId: eventId },
-    image: { bucket: 'raw-images', key: `sha256/${sha}.png`, etag: null, size: 100, contentType: 'image/png', sha256: sha, width: 64, height: 48 },
+    envelope: {
+      eventId,
+      type: 'ImageCaptured',
+      occurredAt: capturedAt,
+      runId: null,
+      imageId: sha,
+      pipelineId: null,
+      pipelineVersion: null,
+      causationId: null,
+      correlationId: eventId,
+    },
+    image: {
+      bucket: 'raw-images',
+      key: `sha256/${sha}.png`,
+      etag: null,
+      size: 100,
+      contentType: 'image/png',
+      sha256: sha,
+      width: 64,
+      height: 48,
+    },
     capture: { cameraId, lineId, lot: 'LOT-1', serial: 'SN-1', capturedAt, source: 'SIMULATOR' },
     idempotencyKey: null,
   };
@@ -125,7 +180,13 @@ export class OrchestratorHarness {
     const log = this.kafka.consumer({ groupId: logGroup, maxWaitTimeInMs: 50 });
     await log.connect();
     await log.subscribe({ topic: this.topics.runEvents, fromBeginning: true });
-    await log.run({ eachMessage: async ({ message }) => void this.log.push({ decoded: await this.serde.decode(message.value as Buffer), receivedAt: Date.now() }) });
+    await log.run({
+      eachMessage: async ({ message }) =>
+        void this.log.push({
+          decoded: await this.serde.decode(message.value as Buffer),
+          receivedAt: Date.now(),
+        }),
+    });
     const worker = this.kafka.consumer({ groupId: workerGroup, maxWaitTimeInMs: 50 });
     await worker.connect();
     await worker.subscribe({ topics: this.stageTopics, fromBeginning: true });
@@ -145,7 +206,13 @@ export class OrchestratorHarness {
     const runId = item.envelope.runId ?? '';
     const outcome = this.behaviour.get(item.envelope.pipelineId ?? '')?.(item) ?? 'ok';
     if (outcome === 'ignore') return;
-    const envelope = (type: string, eventId: string) => ({ ...item.envelope, type, eventId, occurredAt: Date.now(), causationId: item.envelope.eventId });
+    const envelope = (type: string, eventId: string) => ({
+      ...item.envelope,
+      type,
+      eventId,
+      occurredAt: Date.now(),
+      causationId: item.envelope.eventId,
+    });
     const send = async () => {
       if (outcome === 'ok') {
         // Like the real worker: the result's id depends on run and node only, so a repeated item gives the same result.
@@ -177,14 +244,32 @@ export class OrchestratorHarness {
       }
     };
     this.answered.add(item.envelope.eventId);
-    setTimeout(() => void send().catch((error: unknown) => process.stderr.write(`fake worker: ${String(error)}\n`)), this.answerDelayMs);
+    setTimeout(
+      () => void send().catch((error: unknown) => process.stderr.write(`fake worker: ${String(error)}\n`)),
+      this.answerDelayMs,
+    );
   }
 
   /** Publishes a version, activates it and binds the camera (or line) to the pipeline, as the gateway will. */
-  async publishPipeline(args: { pipelineId: string; definition: PipelineDefinition; cameraId?: string; lineId?: string }): Promise<string> {
+  async publishPipeline(args: {
+    pipelineId: string;
+    definition: PipelineDefinition;
+    cameraId?: string;
+    lineId?: string;
+  }): Promise<string> {
     const { pipelineId, definition } = args;
     const version = versionIdOf(definition);
-    const env = (type: string) => ({ eventId: uuidv7(), type, occurredAt: Date.now(), runId: null, imageId: null, pipelineId, pipelineVersion: version, causationId: null, correlationId: null });
+    const env = (type: string) => ({
+      eventId: uuidv7(),
+      type,
+      occurredAt: Date.now(),
+      runId: null,
+      imageId: null,
+      pipelineId,
+      pipelineVersion: version,
+      causationId: null,
+      correlationId: null,
+    });
     await this.producer.publish(this.topics.pipelines, pipelineId, 'PipelineVersionCreated', {
       envelope: env('PipelineVersionCreated'),
       pipelineId,
@@ -195,11 +280,26 @@ export class OrchestratorHarness {
       stageKindsJson: JSON.stringify(stageKindsOf(definition)),
       createdBy: 'tester',
     });
-    await this.producer.publish(this.topics.pipelines, pipelineId, 'PipelineVersionActivated', { envelope: env('PipelineVersionActivated'), pipelineId, version, activatedBy: 'tester' });
+    await this.producer.publish(this.topics.pipelines, pipelineId, 'PipelineVersionActivated', {
+      envelope: env('PipelineVersionActivated'),
+      pipelineId,
+      version,
+      activatedBy: 'tester',
+    });
     if (args.cameraId)
-      await this.producer.publish(this.topics.pipelines, `camera:${args.cameraId}`, 'BindingSet', { envelope: env('BindingSet'), targetKind: 'CAMERA', targetId: args.cameraId, pipelineId });
+      await this.producer.publish(this.topics.pipelines, `camera:${args.cameraId}`, 'BindingSet', {
+        envelope: env('BindingSet'),
+        targetKind: 'CAMERA',
+        targetId: args.cameraId,
+        pipelineId,
+      });
     if (args.lineId)
-      await this.producer.publish(this.topics.pipelines, `line:${args.lineId}`, 'BindingSet', { envelope: env('BindingSet'), targetKind: 'LINE', targetId: args.lineId, pipelineId });
+      await this.producer.publish(this.topics.pipelines, `line:${args.lineId}`, 'BindingSet', {
+        envelope: env('BindingSet'),
+        targetKind: 'LINE',
+        targetId: args.lineId,
+        pipelineId,
+      });
     return version;
   }
 
@@ -223,7 +323,10 @@ export class OrchestratorHarness {
   }
 
   waitClosed(runId: string, timeoutMs = 30_000): Promise<EventOf<'RunCompleted'> | EventOf<'RunFailed'>> {
-    return eventually(() => this.events('RunCompleted', runId)[0] ?? this.events('RunFailed', runId)[0], timeoutMs);
+    return eventually(
+      () => this.events('RunCompleted', runId)[0] ?? this.events('RunFailed', runId)[0],
+      timeoutMs,
+    );
   }
 
   async stop(): Promise<void> {
@@ -232,7 +335,11 @@ export class OrchestratorHarness {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      await admin.deleteTopics({ topics: [...Object.values(this.topics).filter((t) => !t.includes('{')), ...this.stageTopics] }).catch(() => undefined);
+      await admin
+        .deleteTopics({
+          topics: [...Object.values(this.topics).filter((t) => !t.includes('{')), ...this.stageTopics],
+        })
+        .catch(() => undefined);
       await admin.deleteGroups(this.groups).catch(() => undefined);
     } finally {
       await admin.disconnect();

@@ -5,7 +5,8 @@ import { startHttpServer } from './http.server';
 import { loadProjectorConfig, type ProjectorConfig } from './projector.config';
 import { Projector } from './projector.service';
 
-const USAGE = 'usage: projector [live|rebuild]\n  live     fold the event log into Postgres continuously (default)\n  rebuild  empty the read models and rebuild them from the whole Kafka log, then exit';
+const USAGE =
+  'usage: projector [live|rebuild]\n  live     fold the event log into Postgres continuously (default)\n  rebuild  empty the read models and rebuild them from the whole Kafka log, then exit';
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'live';

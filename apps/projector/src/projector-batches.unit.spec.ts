@@ -15,7 +15,18 @@ describe('projector batches', () => {
     const batch = {
       topic: 'run-events',
       partition: 2,
-      messages: [{ topic: 'run-events', partition: 2, offset: '7', key: 'run-1', headers: {}, decoded, attempt: 1, raw: {} }],
+      messages: [
+        {
+          topic: 'run-events',
+          partition: 2,
+          offset: '7',
+          key: 'run-1',
+          headers: {},
+          decoded,
+          attempt: 1,
+          raw: {},
+        },
+      ],
       undecodable: [{ offset: '8', error: 'no magic byte', raw: {} }],
       lastOffset: '8',
     } as unknown as CheckpointedBatch;
@@ -43,7 +54,10 @@ describe('projector batches', () => {
           timestamp: '1767225600000',
           attributes: 0,
           size: 0,
-          headers: { [HEADERS.dlqTopic]: Buffer.from('imageflow.run-events.v1'), [HEADERS.dlqError]: Buffer.from('boom') },
+          headers: {
+            [HEADERS.dlqTopic]: Buffer.from('imageflow.run-events.v1'),
+            [HEADERS.dlqError]: Buffer.from('boom'),
+          },
         } as unknown as RawBatch['messages'][number],
       ],
     });

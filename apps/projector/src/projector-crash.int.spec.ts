@@ -69,7 +69,11 @@ describe('projector under SIGKILL, and rebuild from the log (~1 000 events)', ()
         lineIds: [`line-${i}`],
       }),
     );
-    events = scenarios.flatMap((s, i) => [s.capture, ...s.runEvents, ...(i % 14 === 0 ? (configs[i / 14]?.events ?? []) : [])]);
+    events = scenarios.flatMap((s, i) => [
+      s.capture,
+      ...s.runEvents,
+      ...(i % 14 === 0 ? (configs[i / 14]?.events ?? []) : []),
+    ]);
     total = events.length;
     expect(configs.every((c) => events.includes(c.events[0] as ProjectableEvent))).toBe(true);
     await writer.sendRaw(
@@ -118,7 +122,9 @@ describe('projector under SIGKILL, and rebuild from the log (~1 000 events)', ()
     await writer.publish(events.slice(0, 25));
     produced = 25;
     await eventually(async () => {
-      const [row] = await query<{ n: string }>(killed.url, `SELECT count(*) AS n FROM event_log`).catch(() => []);
+      const [row] = await query<{ n: string }>(killed.url, `SELECT count(*) AS n FROM event_log`).catch(
+        () => [],
+      );
       return row && Number(row.n) > 0 ? true : undefined;
     }, 60_000);
     const watch = (async () => {
@@ -147,7 +153,9 @@ describe('projector under SIGKILL, and rebuild from the log (~1 000 events)', ()
     await watch;
     await victim.exited;
     await watcher.end();
-    expect(inTransaction, `no open batch transaction seen mid-way\n${victim.output().slice(-3000)}`).toBe(true);
+    expect(inTransaction, `no open batch transaction seen mid-way\n${victim.output().slice(-3000)}`).toBe(
+      true,
+    );
     expect(logged).toBeGreaterThanOrEqual(total / 3);
     expect(logged).toBeLessThan(total);
     expect(produced).toBe(total);
@@ -165,7 +173,10 @@ describe('projector under SIGKILL, and rebuild from the log (~1 000 events)', ()
     }
 
     const restarted = await start(killed, groups.restarted);
-    await Promise.all([waitCaughtUp(writer, reference.url, 90_000, never), waitCaughtUp(writer, killed.url, 90_000, restarted)]);
+    await Promise.all([
+      waitCaughtUp(writer, reference.url, 90_000, never),
+      waitCaughtUp(writer, killed.url, 90_000, restarted),
+    ]);
     // It resumed at the checkpoints: nothing below them was handed to the database again.
     const metrics = await (await fetch(`http://127.0.0.1:${restarted.port}/metrics`)).text();
     expect(metrics).not.toMatch(/imageflow_projector_events_total\{[^}]*outcome="duplicate"[^}]*\} [1-9]/);
@@ -180,7 +191,10 @@ describe('projector under SIGKILL, and rebuild from the log (~1 000 events)', ()
     expect(actual).toEqual(expected);
 
     // A rebuild cannot run while a live projector holds the projection.
-    const refused = await spawnProjector({ databaseUrl: killed.url, topics, groupId: groups.restarted }, 'rebuild');
+    const refused = await spawnProjector(
+      { databaseUrl: killed.url, topics, groupId: groups.restarted },
+      'rebuild',
+    );
     expect(await refused.exited).toBe(1);
     expect(refused.output()).toContain('in use by a running projector');
 
@@ -199,7 +213,10 @@ describe('projector under SIGKILL, and rebuild from the log (~1 000 events)', ()
     );
     expect(await tableChecksums(reference.url)).not.toEqual(live);
 
-    const rebuild = await spawnProjector({ databaseUrl: reference.url, topics, groupId: groups.reference }, 'rebuild');
+    const rebuild = await spawnProjector(
+      { databaseUrl: reference.url, topics, groupId: groups.reference },
+      'rebuild',
+    );
     processes.push(rebuild);
     const code = await rebuild.exited;
     expect(code, rebuild.output().slice(-3000)).toBe(0);

@@ -18,7 +18,9 @@ describe('projector config', () => {
   });
 
   it('names every bad variable', () => {
-    expect(() => loadProjectorConfig({ PROJECTOR_DLQ_TOPIC: 'no spaces allowed', METRICS_PORT: '70000' })).toThrow(ConfigError);
+    expect(() =>
+      loadProjectorConfig({ PROJECTOR_DLQ_TOPIC: 'no spaces allowed', METRICS_PORT: '70000' }),
+    ).toThrow(ConfigError);
     try {
       loadProjectorConfig({ PROJECTOR_DLQ_TOPIC: 'no spaces allowed', METRICS_PORT: '70000' });
     } catch (error) {

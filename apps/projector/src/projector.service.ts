@@ -60,7 +60,11 @@ export class Projector {
     private readonly registry: Registry,
   ) {
     this.metrics = projectorMetrics(registry);
-    this.kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `projector-${config.PROJECTOR_NAME}`, logger });
+    this.kafka = createKafka({
+      brokers: config.KAFKA_BROKERS,
+      clientId: `projector-${config.PROJECTOR_NAME}`,
+      logger,
+    });
     this.pool = createPool({
       databaseUrl: config.DATABASE_URL,
       applicationName: `projector:${config.PROJECTOR_NAME}`,
@@ -70,7 +74,11 @@ export class Projector {
 
   get topics() {
     return {
-      events: [this.config.PROJECTOR_IMAGES_TOPIC, this.config.PROJECTOR_RUN_EVENTS_TOPIC, this.config.PROJECTOR_PIPELINES_TOPIC],
+      events: [
+        this.config.PROJECTOR_IMAGES_TOPIC,
+        this.config.PROJECTOR_RUN_EVENTS_TOPIC,
+        this.config.PROJECTOR_PIPELINES_TOPIC,
+      ],
       deadLetters: this.config.PROJECTOR_DLQ_TOPIC,
     };
   }
@@ -104,7 +112,13 @@ export class Projector {
     await this.prepare('rebuild');
     await resetProjections(this.pool, this.config.PROJECTOR_NAME);
     const targets = await this.endOffsets();
-    this.logger.info({ partitions: targets.size, targets: Object.fromEntries([...targets].map(([k, v]) => [k, v.toString()])) }, 'rebuild started');
+    this.logger.info(
+      {
+        partitions: targets.size,
+        targets: Object.fromEntries([...targets].map(([k, v]) => [k, v.toString()])),
+      },
+      'rebuild started',
+    );
     const groupId = `${this.config.PROJECTOR_GROUP_ID}-rebuild-${Date.now().toString(36)}`;
     const caughtUp = () => [...targets].every(([key, end]) => (this.positions.get(key) ?? 0n) >= end);
     await this.startConsumers(groupId);
@@ -112,7 +126,9 @@ export class Projector {
     let lastReport = Date.now();
     while (!caughtUp()) {
       if (Date.now() > deadline) {
-        throw new Error(`rebuild did not reach the end of the log within ${this.config.REBUILD_TIMEOUT_MS} ms: ${this.progress(targets)}`);
+        throw new Error(
+          `rebuild did not reach the end of the log within ${this.config.REBUILD_TIMEOUT_MS} ms: ${this.progress(targets)}`,
+        );
       }
       if (Date.now() - lastReport > 5_000) {
         this.logger.info({ progress: this.progress(targets) }, 'rebuild progressing');
@@ -137,9 +153,15 @@ export class Projector {
   }
 
   private async prepare(mode: 'live' | 'rebuild'): Promise<void> {
-    const applied = await migrate(this.config.DATABASE_URL, { log: (message) => this.logger.debug({ message }, 'migration') });
+    const applied = await migrate(this.config.DATABASE_URL, {
+      log: (message) => this.logger.debug({ message }, 'migration'),
+    });
     if (applied.length) this.logger.info({ applied }, 'migrations applied');
-    this.lock = await tryProjectionLock(this.pool, this.config.PROJECTOR_NAME, mode === 'live' ? 'shared' : 'exclusive');
+    this.lock = await tryProjectionLock(
+      this.pool,
+      this.config.PROJECTOR_NAME,
+      mode === 'live' ? 'shared' : 'exclusive',
+    );
     if (!this.lock) throw new ProjectionLockedError(this.config.PROJECTOR_NAME, mode);
     await ensureTopics(this.kafka, [
       ...[...this.topics.events, this.topics.deadLetters].map((topic) => ({
@@ -151,7 +173,10 @@ export class Projector {
 
   private async startConsumers(groupId: string): Promise<void> {
     const name = this.config.PROJECTOR_NAME;
-    const serde = new EventSerde({ registryUrl: this.config.SCHEMA_REGISTRY_URL, clientId: `projector-${name}` });
+    const serde = new EventSerde({
+      registryUrl: this.config.SCHEMA_REGISTRY_URL,
+      clientId: `projector-${name}`,
+    });
     this.producer = new EventProducer(this.kafka, serde, { logger: this.logger, metrics: this.registry });
     // Postgres alone says where to resume. No checkpoint means the database has never seen this partition (new or
     // emptied database): start at the beginning even if the Kafka group has committed offsets from an earlier life.
@@ -163,7 +188,8 @@ export class Projector {
       topics: this.topics.events,
       dlqTopic: this.topics.deadLetters,
       loadCheckpoint: load,
-      handleBatch: (batch: CheckpointedBatch) => this.write(eventProjectionBatch(name, batch), batch.undecodable.length),
+      handleBatch: (batch: CheckpointedBatch) =>
+        this.write(eventProjectionBatch(name, batch), batch.undecodable.length),
       logger: this.logger,
       metrics: this.registry,
     });
@@ -196,11 +222,17 @@ export class Projector {
     this.metrics.events.inc({ topic: batch.topic, outcome: 'applied' }, result.applied);
     this.metrics.events.inc({ topic: batch.topic, outcome: 'duplicate' }, result.duplicates);
     this.metrics.deadLetters.inc({ topic: batch.topic }, result.deadLetters);
-    this.metrics.checkpoint.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.nextOffset));
+    this.metrics.checkpoint.set(
+      { topic: batch.topic, partition: String(batch.partition) },
+      Number(batch.nextOffset),
+    );
     const key = partitionKey(batch.topic, batch.partition);
     const next = BigInt(batch.nextOffset);
     if (next > (this.positions.get(key) ?? -1n)) this.positions.set(key, next);
-    this.logger.debug({ ...result, undecodable, topic: batch.topic, partition: batch.partition, next: batch.nextOffset }, 'batch projected');
+    this.logger.debug(
+      { ...result, undecodable, topic: batch.topic, partition: batch.partition, next: batch.nextOffset },
+      'batch projected',
+    );
   }
 
   /** High watermark of every partition that holds anything, keyed topic:partition. */
@@ -221,7 +253,9 @@ export class Projector {
   }
 
   private progress(targets: Map<string, bigint>): Record<string, string> {
-    return Object.fromEntries([...targets].map(([key, end]) => [key, `${this.positions.get(key) ?? 0n}/${end}`]));
+    return Object.fromEntries(
+      [...targets].map(([key, end]) => [key, `${this.positions.get(key) ?? 0n}/${end}`]),
+    );
   }
 
   private async deleteGroups(groupIds: string[]): Promise<void> {

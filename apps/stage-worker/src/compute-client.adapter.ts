@@ -39,7 +39,13 @@ export function classify(error: ServiceError): ComputeCallError {
   const trailer = error.metadata?.get(ERROR_CODE_TRAILER)[0];
   const named = typeof trailer === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(trailer) ? trailer : undefined;
   // A saturated service asks callers to back off: transient, unlike an image that is too large.
-  if (named === 'SATURATED') return new ComputeCallError('COMPUTE_SATURATED', `compute service saturated: ${detail}`, true, error.code);
+  if (named === 'SATURATED')
+    return new ComputeCallError(
+      'COMPUTE_SATURATED',
+      `compute service saturated: ${detail}`,
+      true,
+      error.code,
+    );
   if (named && error.code !== status.UNAVAILABLE && error.code !== status.DEADLINE_EXCEEDED) {
     const transient = error.code === status.INTERNAL || error.code === status.UNKNOWN;
     return new ComputeCallError(named, detail, transient, error.code);
@@ -53,11 +59,26 @@ export function classify(error: ServiceError): ComputeCallError {
     case status.RESOURCE_EXHAUSTED:
       return new ComputeCallError(codeFrom(detail, 'IMAGE_TOO_LARGE'), detail, false, error.code);
     case status.UNAVAILABLE:
-      return new ComputeCallError('COMPUTE_UNAVAILABLE', `compute service unavailable: ${detail}`, true, error.code);
+      return new ComputeCallError(
+        'COMPUTE_UNAVAILABLE',
+        `compute service unavailable: ${detail}`,
+        true,
+        error.code,
+      );
     case status.DEADLINE_EXCEEDED:
-      return new ComputeCallError('TIMEOUT', `compute call exceeded its deadline: ${detail}`, true, error.code);
+      return new ComputeCallError(
+        'TIMEOUT',
+        `compute call exceeded its deadline: ${detail}`,
+        true,
+        error.code,
+      );
     default:
-      return new ComputeCallError('COMPUTE_ERROR', `compute service error (${status[error.code] ?? error.code}): ${detail}`, true, error.code);
+      return new ComputeCallError(
+        'COMPUTE_ERROR',
+        `compute service error (${status[error.code] ?? error.code}): ${detail}`,
+        true,
+        error.code,
+      );
   }
 }
 
@@ -81,14 +102,15 @@ export class ComputeClient {
       'grpc.max_reconnect_backoff_ms': 1_000,
     });
     this.latency = opts.metrics
-      ? (opts.metrics.getSingleMetric('imageflow_grpc_client_duration_seconds') as Histogram<'method' | 'code'> | undefined) ??
+      ? ((opts.metrics.getSingleMetric('imageflow_grpc_client_duration_seconds') as
+          Histogram<'method' | 'code'> | undefined) ??
         new Histogram({
           name: 'imageflow_grpc_client_duration_seconds',
           help: 'gRPC client call latency by method and status code',
           labelNames: ['method', 'code'],
           buckets: DURATION_BUCKETS,
           registers: [opts.metrics],
-        })
+        }))
       : undefined;
   }
 
@@ -103,13 +125,14 @@ export class ComputeClient {
         else resolve(response);
       };
       // grpc-js overloads: (request, metadata, options, callback)
-      (this.client[method] as unknown as (r: Req, m: Metadata, o: { deadline: Date }, cb: typeof callback) => void).call(
-        this.client,
-        request,
-        metadata,
-        { deadline },
-        callback,
-      );
+      (
+        this.client[method] as unknown as (
+          r: Req,
+          m: Metadata,
+          o: { deadline: Date },
+          cb: typeof callback,
+        ) => void
+      ).call(this.client, request, metadata, { deadline }, callback);
     });
   }
 
@@ -121,19 +144,30 @@ export class ComputeClient {
         return await this.once<computeV1.ApplyRequest, computeV1.ApplyResponse>('apply', request, metadata);
       } catch (error) {
         const serviceError = error as ServiceError;
-        if (typeof serviceError.code !== 'number' || !(TRANSIENT.has(serviceError.code) || isSaturated(serviceError))) {
+        if (
+          typeof serviceError.code !== 'number' ||
+          !(TRANSIENT.has(serviceError.code) || isSaturated(serviceError))
+        ) {
           throw classify(serviceError);
         }
         lastError = serviceError;
         if (attempt < this.opts.attempts) {
           const delay = Math.min(10_000, this.opts.initialBackoffMs * 2 ** (attempt - 1));
-          this.opts.logger?.warn({ attempt, delay, code: status[serviceError.code] }, 'compute call failed, retrying');
+          this.opts.logger?.warn(
+            { attempt, delay, code: status[serviceError.code] },
+            'compute call failed, retrying',
+          );
           await new Promise((r) => setTimeout(r, delay));
         }
       }
     }
     const failed = classify(lastError as ServiceError);
-    throw new ComputeCallError(failed.code, `${failed.message} (after ${this.opts.attempts} tries)`, true, failed.grpcCode);
+    throw new ComputeCallError(
+      failed.code,
+      `${failed.message} (after ${this.opts.attempts} tries)`,
+      true,
+      failed.grpcCode,
+    );
   }
 
   describe(): Promise<computeV1.DescribeResponse> {

@@ -9,7 +9,10 @@ export const stageWorkerConfigSchema = z.object({
   /** Which stage this process serves: it consumes imageflow.stage.<STAGE_KIND>.v1. */
   STAGE_KIND: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes'),
   /** host:port of the compute service; default by kind (image → 50051, ai → 50052). */
-  COMPUTE_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'host:port').optional(),
+  COMPUTE_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'host:port')
+    .optional(),
   COMPUTE_DEADLINE_MS: env.positiveInt(30_000),
   COMPUTE_ATTEMPTS: env.positiveInt(4),
   COMPUTE_BACKOFF_MS: env.positiveInt(250),
@@ -37,7 +40,9 @@ export function loadStageWorkerConfig(source: NodeJS.ProcessEnv = process.env): 
   const config = loadConfig('stage-worker', stageWorkerConfigSchema, source);
   const address = config.COMPUTE_ADDRESS ?? DEFAULT_COMPUTE[config.STAGE_KIND];
   if (!address) {
-    throw new Error(`stage-worker: COMPUTE_ADDRESS is required for stage kind "${config.STAGE_KIND}" (no default)`);
+    throw new Error(
+      `stage-worker: COMPUTE_ADDRESS is required for stage kind "${config.STAGE_KIND}" (no default)`,
+    );
   }
   const metricsPort = config.METRICS_PORT ?? DEFAULT_METRICS_PORT[config.STAGE_KIND] ?? 9470;
   return { ...config, COMPUTE_ADDRESS: address, METRICS_PORT: metricsPort };

@@ -17,7 +17,8 @@ const TO_PROTO: Record<PortKind, ProtoKind> = {
 
 export function kindFromProto(kind: ProtoKind): PortKind {
   const found = (Object.keys(TO_PROTO) as PortKind[]).find((k) => TO_PROTO[k] === kind);
-  if (!found) throw new StepInputError('BAD_OUTPUT', `compute service returned an unknown port kind ${String(kind)}`);
+  if (!found)
+    throw new StepInputError('BAD_OUTPUT', `compute service returned an unknown port kind ${String(kind)}`);
   return found;
 }
 
@@ -44,13 +45,19 @@ export async function toProtoInput(
   switch (v.kind) {
     case 'IMAGE':
     case 'MASK': {
-      if (!v.object) throw new StepInputError('MISSING_INPUT', `input "${input.port}" has no image reference`);
+      if (!v.object)
+        throw new StepInputError('MISSING_INPUT', `input "${input.port}" has no image reference`);
       const data = await fetchImage(v.object);
       return {
         ...base,
         value: {
           $case: 'image',
-          value: { data, contentType: v.object.contentType, width: v.object.width ?? 0, height: v.object.height ?? 0 },
+          value: {
+            data,
+            contentType: v.object.contentType,
+            width: v.object.width ?? 0,
+            height: v.object.height ?? 0,
+          },
         },
       };
     }
@@ -80,7 +87,13 @@ export async function toProtoInput(
         ...base,
         value: {
           $case: 'measurements',
-          value: { items: (v.measurements ?? []).map((m) => ({ name: m.name, value: m.value, ...(m.unit !== null ? { unit: m.unit } : {}) })) },
+          value: {
+            items: (v.measurements ?? []).map((m) => ({
+              name: m.name,
+              value: m.value,
+              ...(m.unit !== null ? { unit: m.unit } : {}),
+            })),
+          },
         },
       };
     case 'JUDGEMENT':
@@ -118,7 +131,8 @@ export async function fromProtoOutput(value: ProtoPortValue, storeImage: StoreIm
   const kind = kindFromProto(value.kind);
   const out = emptyOutput(value.port, kind);
   const v = value.value;
-  if (!v) throw new StepInputError('BAD_OUTPUT', `compute service returned output "${value.port}" without a value`);
+  if (!v)
+    throw new StepInputError('BAD_OUTPUT', `compute service returned output "${value.port}" without a value`);
   switch (v.$case) {
     case 'image':
       out.object = await storeImage(value.port, {
@@ -129,18 +143,16 @@ export async function fromProtoOutput(value: ProtoPortValue, storeImage: StoreIm
       });
       break;
     case 'detections':
-      out.detections = v.value.items.map(
-        (d): Detection => ({
-          label: d.label,
-          score: d.score,
-          x: d.x,
-          y: d.y,
-          width: d.width,
-          height: d.height,
-          text: d.text ?? null,
-          classId: d.classId ?? null,
-        }),
-      );
+      out.detections = v.value.items.map((d): Detection => ({
+        label: d.label,
+        score: d.score,
+        x: d.x,
+        y: d.y,
+        width: d.width,
+        height: d.height,
+        text: d.text ?? null,
+        classId: d.classId ?? null,
+      }));
       break;
     case 'text':
       out.text = v.value;
@@ -152,7 +164,10 @@ export async function fromProtoOutput(value: ProtoPortValue, storeImage: StoreIm
       if (v.value.verdict !== computeV1.Verdict.OK && v.value.verdict !== computeV1.Verdict.NG) {
         throw new StepInputError('BAD_OUTPUT', `output "${value.port}": judgement without an OK/NG verdict`);
       }
-      out.judgement = { verdict: v.value.verdict === computeV1.Verdict.OK ? 'OK' : 'NG', reasons: v.value.reasons };
+      out.judgement = {
+        verdict: v.value.verdict === computeV1.Verdict.OK ? 'OK' : 'NG',
+        reasons: v.value.reasons,
+      };
       break;
   }
   return out;

@@ -5,7 +5,13 @@ import { existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { BUCKETS, stageTopic, type EventOf } from '@imageflow/contracts';
-import { createKafka, ensureTopics, EventProducer, EventSerde, type DecodedEvent } from '@imageflow/messaging';
+import {
+  createKafka,
+  ensureTopics,
+  EventProducer,
+  EventSerde,
+  type DecodedEvent,
+} from '@imageflow/messaging';
 import { buildEvent, deleteTopics, eventually, testStack, uniqueName } from '@imageflow/messaging/testing';
 import { createLogger } from '@imageflow/observability';
 import { ObjectStore, objectStoreConfigFromEnv, rawImageKey, sha256Hex } from '@imageflow/storage';
@@ -28,7 +34,12 @@ async function freePort(): Promise<number> {
 async function startComputeImage(port: number): Promise<ChildProcess> {
   if (!existsSync(computeMain)) throw new Error(`build compute-image first: ${computeMain} is missing`);
   const child = spawn(process.execPath, [computeMain], {
-    env: { ...process.env, COMPUTE_IMAGE_PORT: String(port), COMPUTE_IMAGE_METRICS_PORT: '0', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      COMPUTE_IMAGE_PORT: String(port),
+      COMPUTE_IMAGE_METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await eventually(
@@ -45,12 +56,20 @@ async function startComputeImage(port: number): Promise<ChildProcess> {
 }
 
 describe('stage worker (real Kafka, S3, registry and compute-image)', () => {
-  const kind = uniqueName('t').replace(/[^a-z0-9-]/g, '').slice(0, 30);
-  const topics = { stage: stageTopic(kind), runEvents: uniqueName('test.run-events'), dlq: uniqueName('test.dlq') };
+  const kind = uniqueName('t')
+    .replace(/[^a-z0-9-]/g, '')
+    .slice(0, 30);
+  const topics = {
+    stage: stageTopic(kind),
+    runEvents: uniqueName('test.run-events'),
+    dlq: uniqueName('test.dlq'),
+  };
   const kafka = createKafka({ brokers: testStack.kafkaBrokers, clientId: 'stage-worker-test' });
   const serde = new EventSerde({ registryUrl: testStack.schemaRegistryUrl });
   const producer = new EventProducer(kafka, serde);
-  const store = new ObjectStore(objectStoreConfigFromEnv(loadStageWorkerConfig({ ...process.env, STAGE_KIND: 'image' })));
+  const store = new ObjectStore(
+    objectStoreConfigFromEnv(loadStageWorkerConfig({ ...process.env, STAGE_KIND: 'image' })),
+  );
   const events: DecodedEvent[] = [];
   const consumer = kafka.consumer({ groupId: uniqueName('stage-worker-test-reader'), maxWaitTimeInMs: 100 });
   const children: ChildProcess[] = [];
@@ -74,11 +93,28 @@ describe('stage worker (real Kafka, S3, registry and compute-image)', () => {
 
   const putImage = async (bytes: Buffer, contentType = 'image/jpeg') => {
     const id = sha256Hex(bytes);
-    const stored = await store.putImmutable({ bucket: BUCKETS.rawImages, key: rawImageKey(id, 'jpg') }, bytes, { contentType });
-    return { bucket: stored.bucket, key: stored.key, etag: stored.etag, size: stored.size, contentType, sha256: id, width: 1920, height: 1080 };
+    const stored = await store.putImmutable(
+      { bucket: BUCKETS.rawImages, key: rawImageKey(id, 'jpg') },
+      bytes,
+      { contentType },
+    );
+    return {
+      bucket: stored.bucket,
+      key: stored.key,
+      etag: stored.etag,
+      size: stored.size,
+      contentType,
+      sha256: id,
+      width: 1920,
+      height: 1080,
+    };
   };
 
-  const workItem = (runId: string, object: Awaited<ReturnType<typeof putImage>>, parameters: object = { width: 640 }) =>
+  const workItem = (
+    runId: string,
+    object: Awaited<ReturnType<typeof putImage>>,
+    parameters: object = { width: 640 },
+  ) =>
     buildEvent('StepRequested', {
       envelope: { runId, imageId: object.sha256 },
       nodeId: 'resize',
@@ -91,7 +127,15 @@ describe('stage worker (real Kafka, S3, registry and compute-image)', () => {
         {
           port: 'image',
           fromNodeId: null,
-          value: { port: 'image', kind: 'IMAGE', object, detections: null, text: null, measurements: null, judgement: null },
+          value: {
+            port: 'image',
+            kind: 'IMAGE',
+            object,
+            detections: null,
+            text: null,
+            measurements: null,
+            judgement: null,
+          },
         },
       ],
       timeoutMs: 30_000,
@@ -103,11 +147,17 @@ describe('stage worker (real Kafka, S3, registry and compute-image)', () => {
 
   beforeAll(async () => {
     await store.ensureBuckets();
-    await ensureTopics(kafka, [{ topic: topics.stage, numPartitions: 2 }, { topic: topics.runEvents }, { topic: topics.dlq }]);
+    await ensureTopics(kafka, [
+      { topic: topics.stage, numPartitions: 2 },
+      { topic: topics.runEvents },
+      { topic: topics.dlq },
+    ]);
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topic: topics.runEvents, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void events.push(await serde.decode(message.value as Buffer)) });
+    await consumer.run({
+      eachMessage: async ({ message }) => void events.push(await serde.decode(message.value as Buffer)),
+    });
     computePort = await freePort();
     children.push(await startComputeImage(computePort));
     await workerFor({ COMPUTE_ADDRESS: `127.0.0.1:${computePort}` });
@@ -122,7 +172,9 @@ describe('stage worker (real Kafka, S3, registry and compute-image)', () => {
   });
 
   it('resizes a real 1920×1080 JPEG to 640 wide, stores it, and appends StepStarted then StepCompleted with timings', async () => {
-    const jpeg = await sharp({ create: { width: 1920, height: 1080, channels: 3, background: { r: 200, g: 30, b: 60 } } })
+    const jpeg = await sharp({
+      create: { width: 1920, height: 1080, channels: 3, background: { r: 200, g: 30, b: 60 } },
+    })
       .jpeg({ quality: 90 })
       .toBuffer();
     const runId = uniqueName('run');
@@ -131,7 +183,11 @@ describe('stage worker (real Kafka, S3, registry and compute-image)', () => {
     const completed = (await resultOf(runId, 'StepCompleted')).event as EventOf<'StepCompleted'>;
     expect(events.some((e) => e.type === 'StepStarted' && e.event.envelope.runId === runId)).toBe(true);
     const output = completed.outputs[0];
-    expect(output).toMatchObject({ port: 'image', kind: 'IMAGE', object: { bucket: 'processed-images', width: 640, height: 360 } });
+    expect(output).toMatchObject({
+      port: 'image',
+      kind: 'IMAGE',
+      object: { bucket: 'processed-images', width: 640, height: 360 },
+    });
     expect(output?.object?.key).toBe(`runs/${runId}/nodes/resize/image.jpg`);
     expect(completed.timings.computeMs).toBeGreaterThan(0);
     expect(completed.timings.totalMs).toBeGreaterThanOrEqual(completed.timings.computeMs);
@@ -140,7 +196,9 @@ describe('stage worker (real Kafka, S3, registry and compute-image)', () => {
   });
 
   it('a redelivered work item emits the same result again, not a second one', async () => {
-    const png = await sharp({ create: { width: 1920, height: 1080, channels: 3, background: '#123456' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 1920, height: 1080, channels: 3, background: '#123456' } })
+      .png()
+      .toBuffer();
     const runId = uniqueName('run');
     const item = workItem(runId, await putImage(png, 'image/png'));
     await producer.publish(topics.stage, runId, 'StepRequested', item);
@@ -150,19 +208,28 @@ describe('stage worker (real Kafka, S3, registry and compute-image)', () => {
       const found = events.filter((e) => e.type === 'StepCompleted' && e.event.envelope.runId === runId);
       return found.length >= 2 ? found : undefined;
     });
-    expect(new Set(both.map((e) => e.event.envelope.eventId))).toEqual(new Set([first.event.envelope.eventId]));
+    expect(new Set(both.map((e) => e.event.envelope.eventId))).toEqual(
+      new Set([first.event.envelope.eventId]),
+    );
   });
 
   it('fails a corrupt image with a readable reason, not retryable, and keeps consuming', async () => {
     const runId = uniqueName('run');
-    await producer.publish(topics.stage, runId, 'StepRequested', workItem(runId, await putImage(Buffer.from('this is not a jpeg at all'))));
+    await producer.publish(
+      topics.stage,
+      runId,
+      'StepRequested',
+      workItem(runId, await putImage(Buffer.from('this is not a jpeg at all'))),
+    );
     const failed = (await resultOf(runId, 'StepFailed')).event as EventOf<'StepFailed'>;
     expect(failed.retryable).toBe(false);
     expect(failed.code).not.toBe('WORKER_ERROR');
     expect(failed.message.length).toBeGreaterThan(10);
 
     const next = uniqueName('run');
-    const jpeg = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#fff' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#fff' } })
+      .jpeg()
+      .toBuffer();
     await producer.publish(topics.stage, next, 'StepRequested', workItem(next, await putImage(jpeg)));
     expect((await resultOf(next, 'StepCompleted')).type).toBe('StepCompleted');
   });
@@ -179,17 +246,28 @@ describe('stage worker (real Kafka, S3, registry and compute-image)', () => {
       COMPUTE_BACKOFF_MS: '200',
       COMPUTE_DEADLINE_MS: '2000',
     });
-    const jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#0f0' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#0f0' } })
+      .jpeg()
+      .toBuffer();
     const object = await putImage(jpeg);
     const runId = uniqueName('run');
-    await producer.publish(otherTopic, runId, 'StepRequested', { ...workItem(runId, object), stageKind: otherKind });
+    await producer.publish(otherTopic, runId, 'StepRequested', {
+      ...workItem(runId, object),
+      stageKind: otherKind,
+    });
     const failed = (await resultOf(runId, 'StepFailed')).event as EventOf<'StepFailed'>;
-    expect(failed).toMatchObject({ retryable: true, code: expect.stringMatching(/COMPUTE_UNAVAILABLE|TIMEOUT/) });
+    expect(failed).toMatchObject({
+      retryable: true,
+      code: expect.stringMatching(/COMPUTE_UNAVAILABLE|TIMEOUT/),
+    });
     expect(failed.message).toContain('after 5 tries');
 
     children.push(await startComputeImage(deadPort));
     const again = uniqueName('run');
-    await producer.publish(otherTopic, again, 'StepRequested', { ...workItem(again, object), stageKind: otherKind });
+    await producer.publish(otherTopic, again, 'StepRequested', {
+      ...workItem(again, object),
+      stageKind: otherKind,
+    });
     expect((await resultOf(again, 'StepCompleted')).type).toBe('StepCompleted');
     await deleteTopics(kafka, [otherTopic]);
   });

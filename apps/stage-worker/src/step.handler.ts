@@ -3,7 +3,12 @@ import { Metadata } from '@grpc/grpc-js';
 import { BUCKETS, HEADERS, type EventOf, type StepOutput, type StepTimings } from '@imageflow/contracts';
 import type { ConsumedMessage, EventProducer } from '@imageflow/messaging';
 import { Counter, DURATION_BUCKETS, Histogram, type Logger, type Registry } from '@imageflow/observability';
-import { extensionForContentType, ObjectConflictError, stepOutputKey, type ObjectStore } from '@imageflow/storage';
+import {
+  extensionForContentType,
+  ObjectConflictError,
+  stepOutputKey,
+  type ObjectStore,
+} from '@imageflow/storage';
 import { ComputeCallError, type ComputeClient } from './compute-client.adapter';
 import { fromProtoOutput, StepInputError, toProtoInput } from './port-mapping';
 import { stableEventId } from './stable-id';
@@ -62,7 +67,12 @@ export class StepHandler {
     const { envelope } = request;
     const runId = envelope.runId;
     if (!runId) throw new NotAWorkItemError('StepRequested without a run id');
-    const log = this.deps.logger.child({ runId, nodeId: request.nodeId, attempt: request.attempt, imageId: envelope.imageId });
+    const log = this.deps.logger.child({
+      runId,
+      nodeId: request.nodeId,
+      attempt: request.attempt,
+      imageId: envelope.imageId,
+    });
     const resultKey = stepOutputKey({ runId, nodeId: request.nodeId, port: RESULT_PORT, ext: 'json' });
 
     // A redelivered item whose result is already stored: publish the same result again (same event id), no recompute.
@@ -78,7 +88,11 @@ export class StepHandler {
     await this.publish(
       'StepStarted',
       {
-        envelope: this.envelopeFrom(request, 'StepStarted', stableEventId(runId, request.nodeId, String(request.attempt), 'started')),
+        envelope: this.envelopeFrom(
+          request,
+          'StepStarted',
+          stableEventId(runId, request.nodeId, String(request.attempt), 'started'),
+        ),
         nodeId: request.nodeId,
         attempt: request.attempt,
         workerId: this.deps.workerId,
@@ -91,11 +105,18 @@ export class StepHandler {
     let storeMs = 0;
     try {
       if (Date.now() > request.deadlineAt) {
-        throw new ComputeCallError('TIMEOUT', `the step's deadline passed before it was taken (queued ${queuedMs} ms)`, true, 4);
+        throw new ComputeCallError(
+          'TIMEOUT',
+          `the step's deadline passed before it was taken (queued ${queuedMs} ms)`,
+          true,
+          4,
+        );
       }
       const t0 = Date.now();
       const inputs = await Promise.all(
-        request.inputs.map((input) => toProtoInput(input, (ref) => this.deps.store.get({ bucket: ref.bucket, key: ref.key }))),
+        request.inputs.map((input) =>
+          toProtoInput(input, (ref) => this.deps.store.get({ bucket: ref.bucket, key: ref.key })),
+        ),
       );
       fetchMs = Date.now() - t0;
 
@@ -104,7 +125,12 @@ export class StepHandler {
       const traceparent = message.headers[HEADERS.traceparent];
       if (traceparent) metadata.set('traceparent', traceparent);
       const response = await this.deps.compute.apply(
-        { partId: request.partId, partVersion: request.partVersion, parametersJson: request.parametersJson, inputs },
+        {
+          partId: request.partId,
+          partVersion: request.partVersion,
+          parametersJson: request.parametersJson,
+          inputs,
+        },
         metadata,
       );
       computeMs = Date.now() - t1;
@@ -116,7 +142,12 @@ export class StepHandler {
           await fromProtoOutput(value, async (port, image) => {
             const location = {
               bucket: BUCKETS.processedImages,
-              key: stepOutputKey({ runId, nodeId: request.nodeId, port, ext: extensionForContentType(image.contentType) }),
+              key: stepOutputKey({
+                runId,
+                nodeId: request.nodeId,
+                port,
+                ext: extensionForContentType(image.contentType),
+              }),
             };
             const stored = await this.storeOnce(location, image.data, image.contentType);
             return { ...stored, width: image.width || null, height: image.height || null };
@@ -124,7 +155,13 @@ export class StepHandler {
         );
       }
       storeMs = Date.now() - t2;
-      const timings: StepTimings = { queuedMs, fetchMs, computeMs, storeMs, totalMs: Date.now() - started + queuedMs };
+      const timings: StepTimings = {
+        queuedMs,
+        fetchMs,
+        computeMs,
+        storeMs,
+        totalMs: Date.now() - started + queuedMs,
+      };
       const completed: EventOf<'StepCompleted'> = {
         envelope: this.envelopeFrom(request, 'StepCompleted', stableEventId(runId, request.nodeId, 'result')),
         nodeId: request.nodeId,
@@ -139,7 +176,10 @@ export class StepHandler {
       await this.writeResult(resultKey, 'StepCompleted', completed);
       await this.publish('StepCompleted', completed, message);
       this.processed?.inc({ stage: this.deps.stageKind, part: request.partId });
-      this.duration?.observe({ stage: this.deps.stageKind, part: request.partId }, (Date.now() - started) / 1000);
+      this.duration?.observe(
+        { stage: this.deps.stageKind, part: request.partId },
+        (Date.now() - started) / 1000,
+      );
       log.info({ computeMs, outputs: outputs.length }, 'step completed');
     } catch (error) {
       const { code, reason, retryable } = describeFailure(error);
@@ -188,13 +228,26 @@ export class StepHandler {
     const extra: Record<string, string> = {};
     const traceparent = message.headers[HEADERS.traceparent];
     if (traceparent) extra[HEADERS.traceparent] = traceparent;
-    await this.deps.producer.publish(this.deps.runEventsTopic, event.envelope.runId ?? '', type, event, extra);
+    await this.deps.producer.publish(
+      this.deps.runEventsTopic,
+      event.envelope.runId ?? '',
+      type,
+      event,
+      extra,
+    );
   }
 
   private async storeOnce(location: { bucket: string; key: string }, data: Buffer, contentType: string) {
     try {
       const stored = await this.deps.store.putImmutable(location, data, { contentType });
-      return { bucket: stored.bucket, key: stored.key, etag: stored.etag, size: stored.size, contentType, sha256: stored.sha256 };
+      return {
+        bucket: stored.bucket,
+        key: stored.key,
+        etag: stored.etag,
+        size: stored.size,
+        contentType,
+        sha256: stored.sha256,
+      };
     } catch (error) {
       // An earlier try stored a different encoding of the same output: the first one stays, as its result may be known.
       if (!(error instanceof ObjectConflictError)) throw error;
@@ -212,7 +265,11 @@ export class StepHandler {
 
   private async readResult(
     key: string,
-  ): Promise<{ type: 'StepCompleted'; event: EventOf<'StepCompleted'> } | { type: 'StepFailed'; event: EventOf<'StepFailed'> } | undefined> {
+  ): Promise<
+    | { type: 'StepCompleted'; event: EventOf<'StepCompleted'> }
+    | { type: 'StepFailed'; event: EventOf<'StepFailed'> }
+    | undefined
+  > {
     const location = { bucket: BUCKETS.processedImages, key };
     if (!(await this.deps.store.stat(location))) return undefined;
     return JSON.parse((await this.deps.store.get(location)).toString('utf8')) as
@@ -221,14 +278,19 @@ export class StepHandler {
   }
 
   private async writeResult(key: string, type: 'StepCompleted' | 'StepFailed', event: object): Promise<void> {
-    await this.deps.store.put({ bucket: BUCKETS.processedImages, key }, Buffer.from(JSON.stringify({ type, event })), {
-      contentType: 'application/json',
-    });
+    await this.deps.store.put(
+      { bucket: BUCKETS.processedImages, key },
+      Buffer.from(JSON.stringify({ type, event })),
+      {
+        contentType: 'application/json',
+      },
+    );
   }
 }
 
 function describeFailure(error: unknown): { code: string; reason: string; retryable: boolean } {
-  if (error instanceof ComputeCallError) return { code: error.code, reason: error.message, retryable: error.retryable };
+  if (error instanceof ComputeCallError)
+    return { code: error.code, reason: error.message, retryable: error.retryable };
   if (error instanceof StepInputError) return { code: error.code, reason: error.message, retryable: false };
   const name = error instanceof Error ? error.name : '';
   const reason = error instanceof Error ? error.message : String(error);

@@ -13,9 +13,16 @@ export interface RunningWorker {
   metricsPort: number;
 }
 
-export async function startWorker(config: StageWorkerConfig, logger: Logger = createLogger(`stage-worker-${config.STAGE_KIND}`)): Promise<RunningWorker> {
+export async function startWorker(
+  config: StageWorkerConfig,
+  logger: Logger = createLogger(`stage-worker-${config.STAGE_KIND}`),
+): Promise<RunningWorker> {
   const metrics = createMetricsRegistry(`stage-worker-${config.STAGE_KIND}`);
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `stage-worker-${config.STAGE_KIND}`, logger });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `stage-worker-${config.STAGE_KIND}`,
+    logger,
+  });
   const serde = new EventSerde({ registryUrl: config.SCHEMA_REGISTRY_URL });
   const producer = new EventProducer(kafka, serde, { logger, metrics });
   const store = new ObjectStore(objectStoreConfigFromEnv(config));
@@ -54,7 +61,9 @@ export async function startWorker(config: StageWorkerConfig, logger: Logger = cr
 
   const server: Server = createServer((req, res) => {
     if (req.url === '/metrics') {
-      void metrics.metrics().then((text) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(text));
+      void metrics
+        .metrics()
+        .then((text) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(text));
     } else if (req.url === '/healthz') {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
     } else {
@@ -64,7 +73,10 @@ export async function startWorker(config: StageWorkerConfig, logger: Logger = cr
   await new Promise<void>((resolve) => server.listen(config.METRICS_PORT, config.METRICS_HOST, resolve));
   const address = server.address();
   const metricsPort = typeof address === 'object' && address ? address.port : config.METRICS_PORT;
-  logger.info({ stage: config.STAGE_KIND, compute: config.COMPUTE_ADDRESS, metricsPort }, 'stage worker started');
+  logger.info(
+    { stage: config.STAGE_KIND, compute: config.COMPUTE_ADDRESS, metricsPort },
+    'stage worker started',
+  );
 
   return {
     metricsPort,

@@ -13,7 +13,9 @@ const rulesDir = join(here, '..', '..', 'prometheus', 'rules');
 const target = join(here, '..', 'base', 'monitoring', 'prometheus-rules.yaml');
 
 export function renderPrometheusRules(dir = rulesDir) {
-  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   const docs = files.map((file) => {
     const rules = parse(readFileSync(join(dir, file), 'utf8'));
     if (!rules || !Array.isArray(rules.groups)) throw new Error(`${file}: no "groups" list`);

@@ -6,9 +6,21 @@
 import { loadConfig } from '@imageflow/config';
 import { describe, expect, it } from 'vitest';
 import { type AppSchema, DEPLOYABLES } from './app-schemas';
-import { build, type Container, type EnvVar, type K8sObject, ofKind, OVERLAYS, type Probe, workloads } from './manifests';
+import {
+  build,
+  type Container,
+  type EnvVar,
+  type K8sObject,
+  ofKind,
+  OVERLAYS,
+  type Probe,
+  workloads,
+} from './manifests';
 
-const APPS: Record<string, { schema: AppSchema; ports: (c: Record<string, unknown>) => number[]; unused: Record<string, string> }> = {
+const APPS: Record<
+  string,
+  { schema: AppSchema; ports: (c: Record<string, unknown>) => number[]; unused: Record<string, string> }
+> = {
   gateway: { schema: DEPLOYABLES['gateway']!.schema, ports: (c) => [c['HTTP_PORT'] as number], unused: {} },
   orchestrator: {
     schema: DEPLOYABLES['orchestrator']!.schema,
@@ -36,24 +48,33 @@ const APPS: Record<string, { schema: AppSchema; ports: (c: Record<string, unknow
   'stage-worker-image': {
     schema: DEPLOYABLES['stage-worker-image']!.schema,
     ports: (c) => [c['METRICS_PORT'] as number],
-    unused: { DATABASE_URL: 'from the shared stack shape; stage workers use Kafka, the object store and gRPC' },
+    unused: {
+      DATABASE_URL: 'from the shared stack shape; stage workers use Kafka, the object store and gRPC',
+    },
   },
   'stage-worker-ai': {
     schema: DEPLOYABLES['stage-worker-image']!.schema,
     ports: (c) => [c['METRICS_PORT'] as number],
-    unused: { DATABASE_URL: 'from the shared stack shape; stage workers use Kafka, the object store and gRPC' },
+    unused: {
+      DATABASE_URL: 'from the shared stack shape; stage workers use Kafka, the object store and gRPC',
+    },
   },
 };
 
 /** A stand-in value for a variable whose value comes from a Secret or the pod (never committed). */
 const placeholder = (v: EnvVar): string => {
   if (v.valueFrom?.fieldRef) return 'pod-name-0';
-  if (v.valueFrom?.secretKeyRef?.key === 'url') return 'postgres://app:secret@imageflow-pg-rw.imageflow-storage.svc:5432/imageflow';
+  if (v.valueFrom?.secretKeyRef?.key === 'url')
+    return 'postgres://app:secret@imageflow-pg-rw.imageflow-storage.svc:5432/imageflow';
   return 'secret-value';
 };
 
 /** The environment a container gets: envFrom ConfigMaps, then env (which wins), as the kubelet does. */
-function environmentOf(objects: K8sObject[], namespace: string, c: Container): { env: Record<string, string>; fromSecrets: string[] } {
+function environmentOf(
+  objects: K8sObject[],
+  namespace: string,
+  c: Container,
+): { env: Record<string, string>; fromSecrets: string[] } {
   const env: Record<string, string> = {};
   const fromSecrets: string[] = [];
   for (const from of c.envFrom ?? []) {
@@ -78,46 +99,56 @@ const probePort = (p: Probe | undefined, c: Container): number | undefined => {
 
 describe.each(OVERLAYS)('app configuration in overlays/%s', (overlay) => {
   const objects = build(overlay);
-  const apps = workloads(objects).filter((w) => w.metadata.labels?.['app.kubernetes.io/part-of'] === 'imageflow' && w.metadata.name in APPS);
+  const apps = workloads(objects).filter(
+    (w) => w.metadata.labels?.['app.kubernetes.io/part-of'] === 'imageflow' && w.metadata.name in APPS,
+  );
 
   it('has a Deployment for every app and stage kind', () => {
     expect(apps.map((w) => w.metadata.name).sort()).toEqual(Object.keys(APPS).sort());
   });
 
-  it.each(Object.keys(APPS))('%s: sets only variables its config schema reads, and the schema accepts them', (name) => {
-    const w = apps.find((a) => a.metadata.name === name)!;
-    const app = APPS[name]!;
-    const container = w.spec.template.spec.containers[0]!;
-    const { env, fromSecrets } = environmentOf(objects, w.metadata.namespace!, container);
-    const keys = Object.keys(app.schema.shape);
-    expect(Object.keys(env).filter((k) => !keys.includes(k)), 'variables the app does not read').toEqual([]);
-    // Secrets carry credentials only: S3 keys and the database URL.
-    for (const s of fromSecrets) expect(['S3_ACCESS_KEY', 'S3_SECRET_KEY', 'DATABASE_URL']).toContain(s);
+  it.each(Object.keys(APPS))(
+    '%s: sets only variables its config schema reads, and the schema accepts them',
+    (name) => {
+      const w = apps.find((a) => a.metadata.name === name)!;
+      const app = APPS[name]!;
+      const container = w.spec.template.spec.containers[0]!;
+      const { env, fromSecrets } = environmentOf(objects, w.metadata.namespace!, container);
+      const keys = Object.keys(app.schema.shape);
+      expect(
+        Object.keys(env).filter((k) => !keys.includes(k)),
+        'variables the app does not read',
+      ).toEqual([]);
+      // Secrets carry credentials only: S3 keys and the database URL.
+      for (const s of fromSecrets) expect(['S3_ACCESS_KEY', 'S3_SECRET_KEY', 'DATABASE_URL']).toContain(s);
 
-    const config = loadConfig(name, app.schema, env) as Record<string, unknown>;
-    // Nothing the app talks to may stay at the single-machine loopback default.
-    const loopback = Object.entries(config)
-      .filter(([k, v]) => JSON.stringify(v).includes('127.0.0.1') && !(k in app.unused))
-      .map(([k]) => k);
-    expect(loopback, 'left at a 127.0.0.1 default').toEqual([]);
-    for (const k of Object.keys(app.unused)) expect(keys, `${name}: ${k} listed as unused must exist`).toContain(k);
-    // Listening on all interfaces, so the kubelet and the other pods reach it.
-    for (const [k, v] of Object.entries(config)) if (k.endsWith('_HOST')) expect(v, k).toBe('0.0.0.0');
+      const config = loadConfig(name, app.schema, env) as Record<string, unknown>;
+      // Nothing the app talks to may stay at the single-machine loopback default.
+      const loopback = Object.entries(config)
+        .filter(([k, v]) => JSON.stringify(v).includes('127.0.0.1') && !(k in app.unused))
+        .map(([k]) => k);
+      expect(loopback, 'left at a 127.0.0.1 default').toEqual([]);
+      for (const k of Object.keys(app.unused))
+        expect(keys, `${name}: ${k} listed as unused must exist`).toContain(k);
+      // Listening on all interfaces, so the kubelet and the other pods reach it.
+      for (const [k, v] of Object.entries(config)) if (k.endsWith('_HOST')) expect(v, k).toBe('0.0.0.0');
 
-    // The ports the config yields are the container's ports, and the probes use them.
-    const ports = app.ports(config);
-    expect(container.ports?.map((p) => p.containerPort).sort()).toEqual([...ports].sort());
-    for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
-      expect(ports).toContain(probePort(probe, container));
-    }
-  });
+      // The ports the config yields are the container's ports, and the probes use them.
+      const ports = app.ports(config);
+      expect(container.ports?.map((p) => p.containerPort).sort()).toEqual([...ports].sort());
+      for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
+        expect(ports).toContain(probePort(probe, container));
+      }
+    },
+  );
 
   it('gRPC compute services are probed by gRPC health on their gRPC port; HTTP apps by /healthz and /readyz', () => {
     for (const w of apps) {
       const c = w.spec.template.spec.containers[0]!;
       if (w.metadata.name.startsWith('compute-')) {
         const grpc = c.ports?.find((p) => p.name === 'grpc')?.containerPort;
-        for (const p of [c.startupProbe, c.livenessProbe, c.readinessProbe]) expect(p?.grpc?.port, w.metadata.name).toBe(grpc);
+        for (const p of [c.startupProbe, c.livenessProbe, c.readinessProbe])
+          expect(p?.grpc?.port, w.metadata.name).toBe(grpc);
       } else {
         expect(c.livenessProbe?.httpGet?.path, w.metadata.name).toBe('/healthz');
         expect(['/readyz', '/healthz']).toContain(c.readinessProbe?.httpGet?.path);

@@ -33,8 +33,12 @@ describe('docker/*.Dockerfile', () => {
   it('there is one Dockerfile per app, and no other', () => {
     const files = readdirSync(join(repoRoot, 'docker')).filter((f) => f.endsWith('.Dockerfile'));
     expect(files.sort()).toEqual(APPS.map((a) => `${a}.Dockerfile`).sort());
-    // Every deployable app of apps/ has one (apps without a deployment are named here when they appear).
-    const appDirs = readdirSync(join(repoRoot, 'apps')).filter((d) => existsSync(join(repoRoot, 'apps', d, 'project.json')));
+    // Every deployable app of apps/ has one. Not deployed on their own: the CLI runs on operators' machines and
+    // edge devices, and the web UI is static files the gateway serves.
+    const NOT_DEPLOYED = new Set(['cli', 'web']);
+    const appDirs = readdirSync(join(repoRoot, 'apps')).filter(
+      (d) => existsSync(join(repoRoot, 'apps', d, 'project.json')) && !NOT_DEPLOYED.has(d),
+    );
     for (const dir of appDirs) expect(APPS, `apps/${dir} has no Dockerfile`).toContain(dir);
   });
 
@@ -42,7 +46,8 @@ describe('docker/*.Dockerfile', () => {
     const text = readRepoFile(`docker/${app}.Dockerfile`);
     const all = stages(text);
     const runtime = all.at(-1)!;
-    const keywords = (stage: { instructions: Instruction[] }) => stage.instructions.map((i) => i.getKeyword());
+    const keywords = (stage: { instructions: Instruction[] }) =>
+      stage.instructions.map((i) => i.getKeyword());
 
     it('builds every stage from the Node image of .nvmrc (slim), set once by ARG', () => {
       const dockerfile = DockerfileParser.parse(text);
@@ -66,7 +71,9 @@ describe('docker/*.Dockerfile', () => {
       expect(exec.at(-1)).toBe(`dist/apps/${app}/src/main.js`);
       // tsc writes apps/<app>/src/main.ts to <outDir>/<path from rootDir>: dist/apps/<app>/apps/<app>/src/main.js,
       // and the image copies dist/apps/<app> to ./dist.
-      const tsconfig = parse(readRepoFile(`apps/${app}/tsconfig.app.json`)) as { compilerOptions: { outDir: string; rootDir: string } };
+      const tsconfig = parse(readRepoFile(`apps/${app}/tsconfig.app.json`)) as {
+        compilerOptions: { outDir: string; rootDir: string };
+      };
       expect(tsconfig.compilerOptions).toMatchObject({ outDir: `../../dist/apps/${app}`, rootDir: '../..' });
       expect(existsSync(join(repoRoot, 'apps', app, 'src', 'main.ts'))).toBe(true);
       const copy = runtime.instructions.filter((i) => i.getKeyword() === 'COPY').map(args);
@@ -76,26 +83,41 @@ describe('docker/*.Dockerfile', () => {
 
     it('ships production dependencies only and bakes in no secret', () => {
       const deps = all.find((s) => s.name === 'deps')!;
-      expect(deps.instructions.some((i) => i.getKeyword() === 'RUN' && /npm ci --omit=dev/.test(i.getArgumentsContent() ?? ''))).toBe(true);
+      expect(
+        deps.instructions.some(
+          (i) => i.getKeyword() === 'RUN' && /npm ci --omit=dev/.test(i.getArgumentsContent() ?? ''),
+        ),
+      ).toBe(true);
       const runtimeCopies = runtime.instructions.filter((i) => i.getKeyword() === 'COPY').map(args);
       expect(runtimeCopies).toContainEqual(['--from=deps', '/app/node_modules', './node_modules']);
-      expect(runtimeCopies.some((c) => c.includes('--from=build') && c.some((p) => p.includes('node_modules')))).toBe(false);
+      expect(
+        runtimeCopies.some((c) => c.includes('--from=build') && c.some((p) => p.includes('node_modules'))),
+      ).toBe(false);
       for (const stage of all) {
         for (const i of stage.instructions.filter((x) => ['ENV', 'ARG'].includes(x.getKeyword()))) {
-          expect(i.getArgumentsContent(), `${stage.name}: ${i.getKeyword()}`).not.toMatch(/SECRET|PASSWORD|ACCESS_KEY|TOKEN|DATABASE_URL/i);
+          expect(i.getArgumentsContent(), `${stage.name}: ${i.getKeyword()}`).not.toMatch(
+            /SECRET|PASSWORD|ACCESS_KEY|TOKEN|DATABASE_URL/i,
+          );
         }
       }
     });
   });
 
   it('.dockerignore keeps dependencies, build output, local state and secrets out of the context', () => {
-    const ignored = readRepoFile('.dockerignore').split('\n').map((l) => l.trim());
-    for (const entry of ['node_modules', 'dist', '.git', '.imageflow', '.env']) expect(ignored).toContain(entry);
+    const ignored = readRepoFile('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
+    for (const entry of ['node_modules', 'dist', '.git', '.imageflow', '.env'])
+      expect(ignored).toContain(entry);
   });
 });
 
 describe('docker/compose.yaml', () => {
-  type Service = { image?: string; build?: { context: string; dockerfile: string }; environment?: Record<string, string | number> };
+  type Service = {
+    image?: string;
+    build?: { context: string; dockerfile: string };
+    environment?: Record<string, string | number>;
+  };
   const compose = parse(readFileSync(join(repoRoot, 'docker', 'compose.yaml'), 'utf8'), { merge: true }) as {
     services: Record<string, Service>;
   };
@@ -103,7 +125,8 @@ describe('docker/compose.yaml', () => {
   it('parses and runs every app, each stage kind, and the engines', () => {
     const names = Object.keys(compose.services);
     for (const name of Object.keys(DEPLOYABLES)) expect(names).toContain(name);
-    for (const engine of ['kafka', 'minio', 'postgres', 'apicurio', 'prometheus', 'grafana']) expect(names).toContain(engine);
+    for (const engine of ['kafka', 'minio', 'postgres', 'apicurio', 'prometheus', 'grafana'])
+      expect(names).toContain(engine);
   });
 
   it('pins every image by tag and builds each app image from its own Dockerfile', () => {
@@ -111,24 +134,35 @@ describe('docker/compose.yaml', () => {
       expect(service.image, name).toMatch(/:[A-Za-z0-9_][A-Za-z0-9._-]*$/);
       expect(service.image, name).not.toMatch(/:latest$/);
       if (service.build) {
-        expect(existsSync(join(repoRoot, 'docker', service.build.context, service.build.dockerfile)), name).toBe(true);
+        expect(
+          existsSync(join(repoRoot, 'docker', service.build.context, service.build.dockerfile)),
+          name,
+        ).toBe(true);
       }
     }
     for (const [name, { app }] of Object.entries(DEPLOYABLES)) {
       expect(compose.services[name]!.image).toBe(`ghcr.io/imageflow/${app}:0.1.0`);
       // Each image is built once (the ai worker reuses the image worker's image).
-      const builders = Object.values(compose.services).filter((s) => s.build?.dockerfile === `docker/${app}.Dockerfile`);
+      const builders = Object.values(compose.services).filter(
+        (s) => s.build?.dockerfile === `docker/${app}.Dockerfile`,
+      );
       expect(builders, app).toHaveLength(1);
     }
   });
 
-  it.each(Object.keys(DEPLOYABLES))('%s: sets only variables its config schema reads, and the schema accepts them', (name) => {
-    const { schema } = DEPLOYABLES[name]!;
-    const env = Object.fromEntries(
-      Object.entries(compose.services[name]!.environment ?? {}).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]),
-    );
-    const keys = Object.keys(schema.shape);
-    expect(Object.keys(env).filter((k) => !keys.includes(k))).toEqual([]);
-    expect(schema.safeParse(env).success).toBe(true);
-  });
+  it.each(Object.keys(DEPLOYABLES))(
+    '%s: sets only variables its config schema reads, and the schema accepts them',
+    (name) => {
+      const { schema } = DEPLOYABLES[name]!;
+      const env = Object.fromEntries(
+        Object.entries(compose.services[name]!.environment ?? {}).map(([k, v]) => [
+          k,
+          String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1'),
+        ]),
+      );
+      const keys = Object.keys(schema.shape);
+      expect(Object.keys(env).filter((k) => !keys.includes(k))).toEqual([]);
+      expect(schema.safeParse(env).success).toBe(true);
+    },
+  );
 });

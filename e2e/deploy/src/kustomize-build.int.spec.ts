@@ -39,7 +39,8 @@ describe.each(OVERLAYS)('kustomize build overlays/%s', (overlay) => {
       } catch (error) {
         problems.push(`${idOf(object)}: ${(error as Error).message}`);
       }
-      for (const path of unknownFields(model, object)) problems.push(`${idOf(object)}: unknown field ${path}`);
+      for (const path of unknownFields(model, object))
+        problems.push(`${idOf(object)}: unknown field ${path}`);
     }
     expect(problems).toEqual([]);
     expect(checked).toBeGreaterThan(40);
@@ -52,7 +53,8 @@ describe.each(OVERLAYS)('kustomize build overlays/%s', (overlay) => {
       const spec = CRD_FIELDS[typeKey(object)];
       if (!spec) continue;
       kinds.add(typeKey(object));
-      for (const path of unknownCrdFields(object, spec)) problems.push(`${idOf(object)}: unknown field ${path}`);
+      for (const path of unknownCrdFields(object, spec))
+        problems.push(`${idOf(object)}: unknown field ${path}`);
     }
     expect(problems).toEqual([]);
     expect([...kinds].sort()).toEqual(Object.keys(CRD_FIELDS).sort());
@@ -61,7 +63,8 @@ describe.each(OVERLAYS)('kustomize build overlays/%s', (overlay) => {
   it('has a model or a CRD field list for every kind it contains', async () => {
     const unknown = new Set<string>();
     for (const object of build(overlay)) {
-      if (!CRD_FIELDS[typeKey(object)] && !(await loadModel(object.apiVersion, object.kind))) unknown.add(typeKey(object));
+      if (!CRD_FIELDS[typeKey(object)] && !(await loadModel(object.apiVersion, object.kind)))
+        unknown.add(typeKey(object));
     }
     expect([...unknown]).toEqual([]);
   });
@@ -69,18 +72,26 @@ describe.each(OVERLAYS)('kustomize build overlays/%s', (overlay) => {
 
 describe('the schema checks themselves', () => {
   it('catch a misspelt probe, a wrong type and an unknown CRD field', async () => {
-    const deployment = build('production').find((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway')!;
+    const deployment = build('production').find(
+      (o) => o.kind === 'Deployment' && o.metadata.name === 'gateway',
+    )!;
     const model = (await loadModel(deployment.apiVersion, deployment.kind))!;
-    const typo = structuredClone(deployment) as unknown as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+    const typo = structuredClone(deployment) as unknown as {
+      spec: { template: { spec: { containers: Record<string, unknown>[] } } };
+    };
     const container = typo.spec.template.spec.containers[0]!;
     container['readinesProbe'] = container['readinessProbe'];
-    expect(unknownFields(model, typo as unknown as K8sObject)).toEqual(['.spec.template.spec.containers[0].readinesProbe']);
+    expect(unknownFields(model, typo as unknown as K8sObject)).toEqual([
+      '.spec.template.spec.containers[0].readinesProbe',
+    ]);
     const wrongType = structuredClone(deployment);
     (wrongType as unknown as { spec: { replicas: string } }).spec.replicas = 'three';
     expect(() => validateWith(model, wrongType)).toThrow(/replicas must be integer/);
 
     const topic = build('production').find((o) => o.kind === 'KafkaTopic')!;
     const badTopic = { ...topic, spec: { ...(topic['spec'] as object), retentionMs: 1 } };
-    expect(unknownCrdFields(badTopic, CRD_FIELDS['kafka.strimzi.io/v1beta2/KafkaTopic']!)).toEqual(['.spec.retentionMs']);
+    expect(unknownCrdFields(badTopic, CRD_FIELDS['kafka.strimzi.io/v1beta2/KafkaTopic']!)).toEqual([
+      '.spec.retentionMs',
+    ]);
   });
 });

@@ -19,7 +19,12 @@ export const NAMESPACES = [
 ] as const;
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type Metadata = { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+export type Metadata = {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+};
 export type K8sObject = {
   apiVersion: string;
   kind: string;
@@ -81,7 +86,11 @@ export type EnvVar = {
     fieldRef?: { fieldPath: string };
   };
 };
-export type Probe = { httpGet?: { path: string; port: number | string }; grpc?: { port: number }; tcpSocket?: unknown };
+export type Probe = {
+  httpGet?: { path: string; port: number | string };
+  grpc?: { port: number };
+  tcpSocket?: unknown;
+};
 export type Container = {
   name: string;
   image: string;
@@ -109,7 +118,11 @@ export type PodSpec = {
   tolerations?: { key?: string; operator?: string; effect?: string }[];
 };
 export type Workload = K8sObject & {
-  spec: { replicas?: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: PodSpec } };
+  spec: {
+    replicas?: number;
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+  };
 };
 
 /** Deployments, StatefulSets and DaemonSets: the objects that run our containers directly. */

@@ -4,7 +4,11 @@ import type { K8sObject } from './manifests';
 
 export type LabelSelector = {
   matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+  matchExpressions?: {
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }[];
 };
 export type Peer = { podSelector?: LabelSelector; namespaceSelector?: LabelSelector; ipBlock?: unknown };
 export type Rule = { from?: Peer[]; to?: Peer[]; ports?: { protocol?: string; port?: number | string }[] };
@@ -32,7 +36,11 @@ export const isEmptySelector = (s: LabelSelector): boolean =>
 export type Pod = { namespace: string; labels: Record<string, string> };
 
 /** The policies that select `pod` for the given direction. */
-export const policiesFor = (policies: NetworkPolicy[], pod: Pod, direction: 'Ingress' | 'Egress'): NetworkPolicy[] =>
+export const policiesFor = (
+  policies: NetworkPolicy[],
+  pod: Pod,
+  direction: 'Ingress' | 'Egress',
+): NetworkPolicy[] =>
   policies.filter(
     (p) =>
       p.metadata.namespace === pod.namespace &&
@@ -58,12 +66,20 @@ export function allowed(policies: NetworkPolicy[], from: Pod, to: Pod, port: num
   const out =
     egress.length === 0 ||
     egress.some((p) =>
-      (p.spec.egress ?? []).some((r) => portAdmits(r, port) && (!r.to || r.to.length === 0 || r.to.some((peer) => peerAdmits(peer, from.namespace, to)))),
+      (p.spec.egress ?? []).some(
+        (r) =>
+          portAdmits(r, port) &&
+          (!r.to || r.to.length === 0 || r.to.some((peer) => peerAdmits(peer, from.namespace, to))),
+      ),
     );
   const inn =
     ingress.length === 0 ||
     ingress.some((p) =>
-      (p.spec.ingress ?? []).some((r) => portAdmits(r, port) && (!r.from || r.from.length === 0 || r.from.some((peer) => peerAdmits(peer, to.namespace, from)))),
+      (p.spec.ingress ?? []).some(
+        (r) =>
+          portAdmits(r, port) &&
+          (!r.from || r.from.length === 0 || r.from.some((peer) => peerAdmits(peer, to.namespace, from))),
+      ),
     );
   return out && inn;
 }

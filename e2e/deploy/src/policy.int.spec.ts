@@ -23,9 +23,13 @@ const STAGE_KINDS = ['image', 'ai'];
 
 /** name:tag with a real tag (not latest), or a digest. */
 const pinned = (image: string): boolean =>
-  /@sha256:[0-9a-f]{64}$/.test(image) || /^[^@]+:(?!latest$)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(image.replace(/^[^/]+:\d+\//, ''));
+  /@sha256:[0-9a-f]{64}$/.test(image) ||
+  /^[^@]+:(?!latest$)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(image.replace(/^[^/]+:\d+\//, ''));
 
-const podOf = (w: Workload): Pod => ({ namespace: w.metadata.namespace!, labels: w.spec.template.metadata.labels });
+const podOf = (w: Workload): Pod => ({
+  namespace: w.metadata.namespace!,
+  labels: w.spec.template.metadata.labels,
+});
 const workload = (objects: K8sObject[], name: string): Workload => {
   const found = workloads(objects).find((w) => w.metadata.name === name);
   if (!found) throw new Error(`no workload ${name}`);
@@ -33,11 +37,16 @@ const workload = (objects: K8sObject[], name: string): Workload => {
 };
 const configMapOf = (objects: K8sObject[], w: Workload): Record<string, string> => {
   const ref = w.spec.template.spec.containers[0]!.envFrom?.[0]?.configMapRef?.name;
-  const cm = ofKind<ConfigMap>(objects, 'ConfigMap').find((c) => c.metadata.name === ref && c.metadata.namespace === w.metadata.namespace);
+  const cm = ofKind<ConfigMap>(objects, 'ConfigMap').find(
+    (c) => c.metadata.name === ref && c.metadata.namespace === w.metadata.namespace,
+  );
   return cm?.data ?? {};
 };
 // Pods of the engines, by the labels their operators give them.
-const KAFKA: Pod = { namespace: 'imageflow-storage', labels: { 'strimzi.io/cluster': 'imageflow', 'strimzi.io/kind': 'Kafka' } };
+const KAFKA: Pod = {
+  namespace: 'imageflow-storage',
+  labels: { 'strimzi.io/cluster': 'imageflow', 'strimzi.io/kind': 'Kafka' },
+};
 const MINIO: Pod = { namespace: 'imageflow-storage', labels: { 'v1.min.io/tenant': 'imageflow-minio' } };
 const POSTGRES: Pod = { namespace: 'imageflow-storage', labels: { 'cnpg.io/cluster': 'imageflow-pg' } };
 const DNS: Pod = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
@@ -86,9 +95,16 @@ describe.each(OVERLAYS)('policy of overlays/%s', (overlay) => {
   });
 
   it('every app Deployment has a PodDisruptionBudget that selects its pods', () => {
-    const pdbs = ofKind<Spec<{ selector: { matchLabels: Record<string, string> }; maxUnavailable?: number }>>(objects, 'PodDisruptionBudget');
+    const pdbs = ofKind<Spec<{ selector: { matchLabels: Record<string, string> }; maxUnavailable?: number }>>(
+      objects,
+      'PodDisruptionBudget',
+    );
     for (const d of ofKind<Workload>(objects, 'Deployment')) {
-      const pdb = pdbs.filter((p) => p.metadata.namespace === d.metadata.namespace && matches(p.spec.selector, d.spec.template.metadata.labels));
+      const pdb = pdbs.filter(
+        (p) =>
+          p.metadata.namespace === d.metadata.namespace &&
+          matches(p.spec.selector, d.spec.template.metadata.labels),
+      );
       expect(pdb, idOf(d)).toHaveLength(1);
       // maxUnavailable, not minAvailable: a one-replica Deployment can still be drained.
       expect(pdb[0]!.spec.maxUnavailable, idOf(d)).toBe(1);
@@ -112,7 +128,13 @@ describe.each(OVERLAYS)('policy of overlays/%s', (overlay) => {
   it('allows only the flows of ARCHITECTURE.md between the apps and the engines', () => {
     const pod = (name: string) => podOf(workload(objects, name));
     const [gateway, orchestrator, projector, computeImage, computeAi, swImage, swAi] = [
-      'gateway', 'orchestrator', 'projector', 'compute-image', 'compute-ai', 'stage-worker-image', 'stage-worker-ai',
+      'gateway',
+      'orchestrator',
+      'projector',
+      'compute-image',
+      'compute-ai',
+      'stage-worker-image',
+      'stage-worker-ai',
     ].map(pod) as Pod[];
     const registry = pod('apicurio-registry');
     const flow = (from: Pod, to: Pod, port: number) => allowed(policies, from, to, port);
@@ -123,15 +145,26 @@ describe.each(OVERLAYS)('policy of overlays/%s', (overlay) => {
     expect(flow(swAi!, computeAi!, 50052)).toBe(true);
     expect(flow(gateway!, computeImage!, 50051)).toBe(true);
     expect(flow(gateway!, computeAi!, 50052)).toBe(true);
-    for (const other of [orchestrator, projector, swAi, computeAi, INTERNET]) expect(flow(other!, computeImage!, 50051)).toBe(false);
-    for (const other of [orchestrator, projector, swImage, computeImage, INTERNET]) expect(flow(other!, computeAi!, 50052)).toBe(false);
+    for (const other of [orchestrator, projector, swAi, computeAi, INTERNET])
+      expect(flow(other!, computeImage!, 50051)).toBe(false);
+    for (const other of [orchestrator, projector, swImage, computeImage, INTERNET])
+      expect(flow(other!, computeAi!, 50052)).toBe(false);
     // compute-image reaches nothing; compute-ai DNS and the object store only.
     expect(policiesFor(policies, computeImage!, 'Egress').flatMap((p) => p.spec.egress ?? [])).toEqual([]);
-    for (const target of [KAFKA, POSTGRES, registry, MINIO, DNS, INTERNET, API_SERVER_LIKE]) expect(flow(computeImage!, target, 443)).toBe(false);
+    for (const target of [KAFKA, POSTGRES, registry, MINIO, DNS, INTERNET, API_SERVER_LIKE])
+      expect(flow(computeImage!, target, 443)).toBe(false);
     expect(flow(computeAi!, MINIO, 9000)).toBe(true);
     expect(flow(computeAi!, DNS, 53)).toBe(true);
-    for (const [target, port] of [[KAFKA, 9092], [POSTGRES, 5432], [registry, 8080], [INTERNET, 443]] as const) {
-      expect(flow(computeAi!, target, port), `compute-ai → ${target.labels['app.kubernetes.io/name'] ?? target.namespace}`).toBe(false);
+    for (const [target, port] of [
+      [KAFKA, 9092],
+      [POSTGRES, 5432],
+      [registry, 8080],
+      [INTERNET, 443],
+    ] as const) {
+      expect(
+        flow(computeAi!, target, port),
+        `compute-ai → ${target.labels['app.kubernetes.io/name'] ?? target.namespace}`,
+      ).toBe(false);
     }
     // The apps: Kafka for all but compute; Postgres for the gateway and projector only; the store for gateway and workers.
     for (const app of [gateway, orchestrator, projector, swImage, swAi]) {
@@ -141,11 +174,14 @@ describe.each(OVERLAYS)('policy of overlays/%s', (overlay) => {
     }
     expect(flow(gateway!, POSTGRES, 5432)).toBe(true);
     expect(flow(projector!, POSTGRES, 5432)).toBe(true);
-    for (const app of [orchestrator, swImage, swAi, computeAi]) expect(flow(app!, POSTGRES, 5432)).toBe(false);
+    for (const app of [orchestrator, swImage, swAi, computeAi])
+      expect(flow(app!, POSTGRES, 5432)).toBe(false);
     for (const app of [gateway, swImage, swAi]) expect(flow(app!, MINIO, 9000)).toBe(true);
     for (const app of [orchestrator, projector]) expect(flow(app!, MINIO, 9000)).toBe(false);
     // Only the ingress controller reaches the gateway from outside the monitoring namespace.
-    expect(flow({ namespace: 'kube-system', labels: { 'app.kubernetes.io/name': 'traefik' } }, gateway!, 8080)).toBe(true);
+    expect(
+      flow({ namespace: 'kube-system', labels: { 'app.kubernetes.io/name': 'traefik' } }, gateway!, 8080),
+    ).toBe(true);
     expect(flow(INTERNET, gateway!, 8080)).toBe(false);
   });
 
@@ -158,18 +194,25 @@ describe.each(OVERLAYS)('policy of overlays/%s', (overlay) => {
     const referenced = new Set<string>();
     for (const m of text.matchAll(/"secretKeyRef":\{[^}]*"name":"([^"]+)"/g)) referenced.add(m[1]!);
     for (const m of text.matchAll(/"secretName":"([^"]+)"/g)) referenced.add(m[1]!);
-    for (const m of text.matchAll(/"(?:accessKeyId|secretAccessKey)":\{[^}]*"name":"([^"]+)"/g)) referenced.add(m[1]!);
-    for (const t of ofKind<Spec<{ configuration: { name: string }; users: { name: string }[] }>>(objects, 'Tenant')) {
+    for (const m of text.matchAll(/"(?:accessKeyId|secretAccessKey)":\{[^}]*"name":"([^"]+)"/g))
+      referenced.add(m[1]!);
+    for (const t of ofKind<Spec<{ configuration: { name: string }; users: { name: string }[] }>>(
+      objects,
+      'Tenant',
+    )) {
       referenced.add(t.spec.configuration.name);
       for (const u of t.spec.users) referenced.add(u.name);
     }
     expect(referenced.size).toBeGreaterThanOrEqual(9);
     const readme = readRepoFile('deploy/README.md');
-    for (const name of referenced) expect(readme, `deploy/README.md names Secret ${name}`).toContain(`\`${name}\``);
+    for (const name of referenced)
+      expect(readme, `deploy/README.md names Secret ${name}`).toContain(`\`${name}\``);
   });
 
   it('exposes the gateway by an Ingress with TLS', () => {
-    const ingress = ofKind<Spec<{ tls?: { hosts: string[]; secretName: string }[]; rules: { host: string }[] }>>(objects, 'Ingress');
+    const ingress = ofKind<
+      Spec<{ tls?: { hosts: string[]; secretName: string }[]; rules: { host: string }[] }>
+    >(objects, 'Ingress');
     expect(ingress).toHaveLength(1);
     expect(ingress[0]!.spec.tls?.[0]?.secretName).toBeTruthy();
     expect(ingress[0]!.spec.tls?.[0]?.hosts).toContain(ingress[0]!.spec.rules[0]!.host);
@@ -177,14 +220,25 @@ describe.each(OVERLAYS)('policy of overlays/%s', (overlay) => {
 
   it('declares a KafkaTopic for every topic of libs/contracts and every stage kind, replicated within the node pool', () => {
     const pool = ofKind<Spec<{ replicas: number; roles: string[] }>>(objects, 'KafkaNodePool');
-    const brokers = pool.filter((p) => p.spec.roles.includes('broker')).reduce((n, p) => n + p.spec.replicas, 0);
+    const brokers = pool
+      .filter((p) => p.spec.roles.includes('broker'))
+      .reduce((n, p) => n + p.spec.replicas, 0);
     expect(brokers).toBe(overlay === 'production' ? 3 : 1);
-    const topics = ofKind<Spec<{ topicName: string; partitions: number; replicas: number; config: Record<string, string | number> }>>(objects, 'KafkaTopic');
+    const topics = ofKind<
+      Spec<{
+        topicName: string;
+        partitions: number;
+        replicas: number;
+        config: Record<string, string | number>;
+      }>
+    >(objects, 'KafkaTopic');
     const names = topics.map((t) => t.spec.topicName);
     for (const t of [...Object.values(TOPICS), ...STAGE_KINDS.map(stageTopic)]) expect(names).toContain(t);
     for (const t of topics) {
       expect(t.spec.replicas, t.spec.topicName).toBe(Math.min(3, brokers));
-      expect(Number(t.spec.config['min.insync.replicas']), t.spec.topicName).toBeLessThan(Math.max(2, t.spec.replicas));
+      expect(Number(t.spec.config['min.insync.replicas']), t.spec.topicName).toBeLessThan(
+        Math.max(2, t.spec.replicas),
+      );
       expect(t.spec.config['retention.ms'], `${t.spec.topicName}: retention chosen on purpose`).toBeDefined();
     }
     // The event log and the configuration topic are kept for ever, never compacted (timelines, rebuilds).
@@ -196,9 +250,18 @@ describe.each(OVERLAYS)('policy of overlays/%s', (overlay) => {
   });
 
   it('scales each stage worker with KEDA on its own consumer group lag, never past its topic partitions', () => {
-    const scaled = ofKind<Spec<{ scaleTargetRef: { name: string }; minReplicaCount: number; maxReplicaCount: number; triggers: { type: string; metadata: Record<string, string> }[] }>>(objects, 'ScaledObject');
+    const scaled = ofKind<
+      Spec<{
+        scaleTargetRef: { name: string };
+        minReplicaCount: number;
+        maxReplicaCount: number;
+        triggers: { type: string; metadata: Record<string, string> }[];
+      }>
+    >(objects, 'ScaledObject');
     const topics = ofKind<Spec<{ topicName: string; partitions: number }>>(objects, 'KafkaTopic');
-    expect(scaled.map((s) => s.spec.scaleTargetRef.name).sort()).toEqual(STAGE_KINDS.map((k) => `stage-worker-${k}`).sort());
+    expect(scaled.map((s) => s.spec.scaleTargetRef.name).sort()).toEqual(
+      STAGE_KINDS.map((k) => `stage-worker-${k}`).sort(),
+    );
     for (const kind of STAGE_KINDS) {
       const w = workload(objects, `stage-worker-${kind}`);
       const config = configMapOf(objects, w);
@@ -220,7 +283,11 @@ describe.each(OVERLAYS)('policy of overlays/%s', (overlay) => {
     const ai = workload(objects, 'compute-ai').spec.template.spec;
     if (overlay === 'production') {
       expect(ai.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
-      expect(ai.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+      expect(ai.tolerations).toContainEqual({
+        key: 'nvidia.com/gpu',
+        operator: 'Exists',
+        effect: 'NoSchedule',
+      });
       expect(ai.containers[0]!.resources?.limits?.['nvidia.com/gpu']).toBe('1');
     } else {
       expect(ai.nodeSelector).toBeUndefined();
@@ -228,7 +295,9 @@ describe.each(OVERLAYS)('policy of overlays/%s', (overlay) => {
   });
 
   it('runs MinIO distributed with the buckets of libs/contracts, and Postgres replicated in production', () => {
-    const tenant = ofKind<Spec<{ pools: { servers: number; volumesPerServer: number }[]; buckets: { name: string }[] }>>(objects, 'Tenant')[0]!;
+    const tenant = ofKind<
+      Spec<{ pools: { servers: number; volumesPerServer: number }[]; buckets: { name: string }[] }>
+    >(objects, 'Tenant')[0]!;
     expect(tenant.spec.pools[0]!.servers).toBe(overlay === 'production' ? 4 : 1);
     expect(tenant.spec.pools[0]!.servers * tenant.spec.pools[0]!.volumesPerServer).toBeGreaterThanOrEqual(4);
     const buckets = tenant.spec.buckets.map((b) => b.name);
@@ -240,14 +309,27 @@ describe.each(OVERLAYS)('policy of overlays/%s', (overlay) => {
   it('every ServiceMonitor selects a Service that has the scraped port', () => {
     type Svc = Spec<{ ports: { name: string }[] }>;
     const services = ofKind<Svc>(objects, 'Service');
-    const monitors = ofKind<Spec<{ namespaceSelector: { matchNames: string[] }; selector: { matchLabels: Record<string, string> }; endpoints: { port: string }[] }>>(objects, 'ServiceMonitor');
+    const monitors = ofKind<
+      Spec<{
+        namespaceSelector: { matchNames: string[] };
+        selector: { matchLabels: Record<string, string> };
+        endpoints: { port: string }[];
+      }>
+    >(objects, 'ServiceMonitor');
     expect(monitors.length).toBeGreaterThanOrEqual(7);
     for (const m of monitors) {
       const targets = services.filter(
-        (s) => m.spec.namespaceSelector.matchNames.includes(s.metadata.namespace!) && matches(m.spec.selector, s.metadata.labels ?? {}),
+        (s) =>
+          m.spec.namespaceSelector.matchNames.includes(s.metadata.namespace!) &&
+          matches(m.spec.selector, s.metadata.labels ?? {}),
       );
       expect(targets.length, idOf(m)).toBeGreaterThan(0);
-      for (const s of targets) for (const e of m.spec.endpoints) expect(s.spec.ports.map((p) => p.name), idOf(m)).toContain(e.port);
+      for (const s of targets)
+        for (const e of m.spec.endpoints)
+          expect(
+            s.spec.ports.map((p) => p.name),
+            idOf(m),
+          ).toContain(e.port);
     }
   });
 });

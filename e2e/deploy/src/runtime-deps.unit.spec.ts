@@ -9,8 +9,9 @@ import { DEPLOYABLES } from './app-schemas';
 import { readRepoFile, repoRoot } from './manifests';
 
 const pkg = JSON.parse(readRepoFile('package.json')) as { dependencies: Record<string, string> };
-const paths = (JSON.parse(readRepoFile('tsconfig.base.json')) as { compilerOptions: { paths: Record<string, string[]> } })
-  .compilerOptions.paths;
+const paths = (
+  JSON.parse(readRepoFile('tsconfig.base.json')) as { compilerOptions: { paths: Record<string, string[]> } }
+).compilerOptions.paths;
 const builtins = new Set(builtinModules);
 
 /** Runtime sources below a directory: .ts files that are not tests, test helpers or type declarations. */
@@ -19,15 +20,21 @@ function sources(dir: string): string[] {
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) {
-      if (!['node_modules', 'testing', '__fixtures__', 'generated-test'].includes(entry)) found.push(...sources(path));
-    } else if (/\.ts$/.test(entry) && !/\.(spec|test|d)\.ts$/.test(entry) && !/test-harness|testing/.test(entry)) {
+      if (!['node_modules', 'testing', '__fixtures__', 'generated-test'].includes(entry))
+        found.push(...sources(path));
+    } else if (
+      /\.ts$/.test(entry) &&
+      !/\.(spec|test|d)\.ts$/.test(entry) &&
+      !/test-harness|testing/.test(entry)
+    ) {
       found.push(path);
     }
   }
   return found;
 }
 
-const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'";]*?from\s+['"]([^'"]+)['"]|(?:^|[^.\w])(?:import|require)\(\s*['"]([^'"]+)['"]\s*\)/gm;
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\s[^'";]*?from\s+['"]([^'"]+)['"]|(?:^|[^.\w])(?:import|require)\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
 /** Packages (name or @scope/name) imported, following @imageflow/* aliases into the libraries' sources. */
 function externalImports(app: string): Map<string, string> {
@@ -60,10 +67,15 @@ function externalImports(app: string): Map<string, string> {
 }
 
 describe('runtime dependencies of the images', () => {
-  it.each([...new Set(Object.values(DEPLOYABLES).map((d) => d.app))])('%s imports only production dependencies', (app) => {
-    const imports = externalImports(app);
-    expect(imports.size).toBeGreaterThan(0);
-    const missing = [...imports].filter(([name]) => !(name in pkg.dependencies)).map(([name, file]) => `${name} (${file})`);
-    expect(missing).toEqual([]);
-  });
+  it.each([...new Set(Object.values(DEPLOYABLES).map((d) => d.app))])(
+    '%s imports only production dependencies',
+    (app) => {
+      const imports = externalImports(app);
+      expect(imports.size).toBeGreaterThan(0);
+      const missing = [...imports]
+        .filter(([name]) => !(name in pkg.dependencies))
+        .map(([name, file]) => `${name} (${file})`);
+      expect(missing).toEqual([]);
+    },
+  );
 });

@@ -11,7 +11,14 @@ import type { K8sObject } from './manifests';
 
 type Validatable = { prototype: { validate(this: unknown): void } };
 
-const CORE_GROUPS = new Set(['apps', 'batch', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'autoscaling']);
+const CORE_GROUPS = new Set([
+  'apps',
+  'batch',
+  'policy',
+  'networking.k8s.io',
+  'rbac.authorization.k8s.io',
+  'autoscaling',
+]);
 const CRD_MODELS: Record<string, string> = {
   'keda.sh': '@kubernetes-models/keda',
   'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',

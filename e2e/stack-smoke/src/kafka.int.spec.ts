@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stack, uniqueName } from './stack-env';
 
 describe('Kafka (KRaft) from kafkajs', () => {
-  const kafka = new Kafka({ clientId: 'stack-smoke', brokers: stack.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'stack-smoke',
+    brokers: stack.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const topic = uniqueName('smoke.kafka');
@@ -15,7 +19,10 @@ describe('Kafka (KRaft) from kafkajs', () => {
     // propagates; kafkajs marks that retriable but its admin does not retry it.
     for (let attempt = 1; ; attempt++) {
       try {
-        await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+        await admin.createTopics({
+          topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
+          waitForLeaders: true,
+        });
         await admin.fetchTopicMetadata({ topics: [topic] });
         break;
       } catch (error) {

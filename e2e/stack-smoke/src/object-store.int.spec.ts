@@ -45,7 +45,8 @@ describe('S3-compatible object store from the minio client', () => {
   it('lists objects under a prefix', async () => {
     await client.putObject(bucket, 'runs/r2/nodes/n1/out.bin', Buffer.from('x'));
     const names: string[] = [];
-    for await (const item of client.listObjectsV2(bucket, 'runs/r1/', true)) if (item.name) names.push(item.name);
+    for await (const item of client.listObjectsV2(bucket, 'runs/r1/', true))
+      if (item.name) names.push(item.name);
     expect(names).toEqual([key]);
   });
 

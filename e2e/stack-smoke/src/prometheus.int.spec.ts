@@ -40,7 +40,10 @@ describe('Prometheus scrapes a target the test exposes', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     mkdirSync(stack.prometheusTargetsDir, { recursive: true });
-    writeFileSync(targetFile, JSON.stringify([{ targets: [`127.0.0.1:${port}`], labels: { smoke_run: run } }]));
+    writeFileSync(
+      targetFile,
+      JSON.stringify([{ targets: [`127.0.0.1:${port}`], labels: { smoke_run: run } }]),
+    );
   });
 
   afterAll(async () => {
@@ -50,11 +53,19 @@ describe('Prometheus scrapes a target the test exposes', () => {
 
   it('discovers the target and stores the exposed value', async () => {
     counter.inc({ camera: 'line-1-cam-1' }, 42);
-    const result = await eventually(async () => {
-      const series = await query(`imageflow_smoke_images_total{smoke_run="${run}"}`);
-      return series.length > 0 && series[0]?.value[1] === '42' ? series : undefined;
-    }, 60_000, 500);
-    expect(result[0]?.metric).toMatchObject({ camera: 'line-1-cam-1', job: 'imageflow-dynamic', smoke_run: run });
+    const result = await eventually(
+      async () => {
+        const series = await query(`imageflow_smoke_images_total{smoke_run="${run}"}`);
+        return series.length > 0 && series[0]?.value[1] === '42' ? series : undefined;
+      },
+      60_000,
+      500,
+    );
+    expect(result[0]?.metric).toMatchObject({
+      camera: 'line-1-cam-1',
+      job: 'imageflow-dynamic',
+      smoke_run: run,
+    });
 
     const up = await query(`up{smoke_run="${run}"}`);
     expect(up[0]?.value[1]).toBe('1');

@@ -7,11 +7,7 @@ const recordSchema = (name: string, extraFields: object[] = []) => ({
   type: 'record',
   name,
   namespace: 'imageflow.smoke',
-  fields: [
-    { name: 'imageId', type: 'string' },
-    { name: 'width', type: 'int' },
-    ...extraFields,
-  ],
+  fields: [{ name: 'imageId', type: 'string' }, { name: 'width', type: 'int' }, ...extraFields],
 });
 
 describe('schema registry (Confluent API) with avsc', () => {
@@ -49,7 +45,10 @@ describe('schema registry (Confluent API) with avsc', () => {
     ).rejects.toThrow();
     // The same field with a default is a compatible evolution.
     const compatible = recordSchema(name, [{ name: 'lot', type: ['null', 'string'], default: null }]);
-    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(compatible) }, { subject });
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(compatible) },
+      { subject },
+    );
     expect(id).toBeGreaterThan(0);
   });
 });

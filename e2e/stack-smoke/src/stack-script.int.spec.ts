@@ -29,7 +29,8 @@ describe('tools/stack/stack.sh', () => {
   it('status lists every service as ready and exits 0', () => {
     const { code, output } = stackSh(['status']);
     expect(code, output).toBe(0);
-    for (const service of SERVICES) expect(output).toMatch(new RegExp(`^${service}\\s+\\d+\\s+\\S+\\s+ready`, 'm'));
+    for (const service of SERVICES)
+      expect(output).toMatch(new RegExp(`^${service}\\s+\\d+\\s+\\S+\\s+ready`, 'm'));
   });
 
   it('names the service and the port when its port is taken, and exits non-zero', async () => {
@@ -38,7 +39,10 @@ describe('tools/stack/stack.sh', () => {
     const { port } = squatter.address() as AddressInfo;
     const home = mkdtempSync(join(tmpdir(), 'imageflow-stack-'));
     try {
-      const { code, output } = stackSh(['up', 'prometheus'], { IMAGEFLOW_HOME: home, PROMETHEUS_PORT: String(port) });
+      const { code, output } = stackSh(['up', 'prometheus'], {
+        IMAGEFLOW_HOME: home,
+        PROMETHEUS_PORT: String(port),
+      });
       expect(code).not.toBe(0);
       expect(output).toContain(`prometheus: port ${port} (PROMETHEUS_PORT) on 127.0.0.1 is already in use`);
     } finally {

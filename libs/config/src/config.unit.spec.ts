@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, env, loadConfig, stackConfigShape, z } from './index';
 
-const schema = z.object({ ...stackConfigShape, HTTP_PORT: env.port(8080), FLAGS: env.list('a,b'), DEBUG: env.bool(false) });
+const schema = z.object({
+  ...stackConfigShape,
+  HTTP_PORT: env.port(8080),
+  FLAGS: env.list('a,b'),
+  DEBUG: env.bool(false),
+});
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -13,7 +18,11 @@ describe('loadConfig', () => {
   });
 
   it('parses given values', () => {
-    const config = loadConfig('test', schema, { HTTP_PORT: '9999', KAFKA_BROKERS: 'k1:9092, k2:9092', DEBUG: 'yes' });
+    const config = loadConfig('test', schema, {
+      HTTP_PORT: '9999',
+      KAFKA_BROKERS: 'k1:9092, k2:9092',
+      DEBUG: 'yes',
+    });
     expect(config).toMatchObject({ HTTP_PORT: 9999, KAFKA_BROKERS: ['k1:9092', 'k2:9092'], DEBUG: true });
   });
 

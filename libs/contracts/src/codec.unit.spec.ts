@@ -76,7 +76,9 @@ describe('event contracts', () => {
           port: 'detections',
           kind: 'DETECTIONS',
           object: null,
-          detections: [{ label: 'cat', score: 0.91, x: 10, y: 20, width: 100, height: 80, text: null, classId: 15 }],
+          detections: [
+            { label: 'cat', score: 0.91, x: 10, y: 20, width: 100, height: 80, text: null, classId: 15 },
+          ],
           text: null,
           measurements: null,
           judgement: null,
@@ -100,7 +102,10 @@ describe('event contracts', () => {
   });
 
   it('names the offending fields of an invalid event', () => {
-    const bad = { ...captured, capture: { ...captured.capture, cameraId: 42 } } as unknown as EventOf<'ImageCaptured'>;
+    const bad = {
+      ...captured,
+      capture: { ...captured.capture, cameraId: 42 },
+    } as unknown as EventOf<'ImageCaptured'>;
     expect(invalidPaths('ImageCaptured', bad)).toEqual(['capture.cameraId']);
     expect(() => encodeEventBody('ImageCaptured', bad)).toThrow(EventValidationError);
     expect(() => encodeEventBody('ImageCaptured', bad)).toThrow(/capture\.cameraId/);

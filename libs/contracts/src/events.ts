@@ -10,7 +10,8 @@ export type AnyEvent = { [T in EventType]: { type: T; value: EventOf<T> } }[Even
 
 export const EVENT_NAMESPACE = 'imageflow.events.v1';
 
-export const fullEventName = (type: EventType): EventTypeName => `${EVENT_NAMESPACE}.${type}` as EventTypeName;
+export const fullEventName = (type: EventType): EventTypeName =>
+  `${EVENT_NAMESPACE}.${type}` as EventTypeName;
 
 export function isEventType(value: string): value is EventType {
   return (EVENT_NAMES as string[]).includes(`${EVENT_NAMESPACE}.${value}`);

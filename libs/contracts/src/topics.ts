@@ -14,7 +14,8 @@ const STAGE_KIND = /^[a-z][a-z0-9-]{0,39}$/;
 
 /** Work items for one stage kind (e.g. `image`, `ai`); key run id. */
 export function stageTopic(kind: string): string {
-  if (!STAGE_KIND.test(kind)) throw new Error(`invalid stage kind "${kind}": use lowercase letters, digits and dashes`);
+  if (!STAGE_KIND.test(kind))
+    throw new Error(`invalid stage kind "${kind}": use lowercase letters, digits and dashes`);
   return `imageflow.stage.${kind}.v1`;
 }
 

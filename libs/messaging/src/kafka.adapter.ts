@@ -118,12 +118,16 @@ export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<v
       }));
     // createTopics ignores "already exists", so two processes racing here both succeed. A just-started KRaft
     // broker may still answer UNKNOWN_TOPIC_OR_PARTITION while the new topic's metadata propagates: retry that.
-    if (missing.length) await retryRetriable(() => admin.createTopics({ topics: missing, waitForLeaders: true }));
+    if (missing.length)
+      await retryRetriable(() => admin.createTopics({ topics: missing, waitForLeaders: true }));
     // Every partition of every topic has a leader before anyone produces or fetches offsets.
     await retryRetriable(async () => {
       const { topics: metadata } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
-      const leaderless = metadata.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}/${p.partitionId}`));
-      if (leaderless.length) throw Object.assign(new Error(`no leader yet for ${leaderless.join(', ')}`), { retriable: true });
+      const leaderless = metadata.flatMap((t) =>
+        t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}/${p.partitionId}`),
+      );
+      if (leaderless.length)
+        throw Object.assign(new Error(`no leader yet for ${leaderless.join(', ')}`), { retriable: true });
     });
   } finally {
     await admin.disconnect();
@@ -140,7 +144,8 @@ export async function retryRetriable<T>(fn: () => Promise<T>, attempts = 20): Pr
     try {
       return await fn();
     } catch (error) {
-      const retriable = typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
+      const retriable =
+        typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
       if (!retriable || attempt >= attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
     }

@@ -25,12 +25,16 @@ export function canonicalDefinition(definition: PipelineDefinition): PipelineDef
   const nodes = [...definition.nodes]
     .map(({ label: _label, ...node }) => node)
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const edgeKey = (e: PipelineDefinition['edges'][number]) => `${e.to.node}.${e.to.port}<${e.from.node}.${e.from.port}`;
-  const edges = [...definition.edges].sort((a, b) => (edgeKey(a) < edgeKey(b) ? -1 : edgeKey(a) > edgeKey(b) ? 1 : 0));
+  const edgeKey = (e: PipelineDefinition['edges'][number]) =>
+    `${e.to.node}.${e.to.port}<${e.from.node}.${e.from.port}`;
+  const edges = [...definition.edges].sort((a, b) =>
+    edgeKey(a) < edgeKey(b) ? -1 : edgeKey(a) > edgeKey(b) ? 1 : 0,
+  );
   return sortKeys({ nodes, edges }) as unknown as PipelineDefinition;
 }
 
-export const canonicalJson = (definition: PipelineDefinition): string => JSON.stringify(canonicalDefinition(definition));
+export const canonicalJson = (definition: PipelineDefinition): string =>
+  JSON.stringify(canonicalDefinition(definition));
 
 /** Immutable version id: `sha256:<hex>` of the canonical JSON. */
 export const versionIdOf = (definition: PipelineDefinition): string =>

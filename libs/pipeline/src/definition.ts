@@ -73,7 +73,12 @@ export interface PipelineDefinition {
 export const SOURCE_NODE = 'source';
 export const SOURCE_PORT = 'image';
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, initialBackoffMs: 500, maxBackoffMs: 10_000, multiplier: 2 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 3,
+  initialBackoffMs: 500,
+  maxBackoffMs: 10_000,
+  multiplier: 2,
+};
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export const retryPolicyOf = (node: NodeDef): RetryPolicy => ({ ...DEFAULT_RETRY, ...node.retry });

@@ -19,13 +19,18 @@ const dagArb = fc
       retry: { maxAttempts: s.maxAttempts },
     }));
     const edges = specs.map((s, i) => ({
-      from: i === 0 || s.from % (i + 1) === i ? { node: 'source', port: 'image' } : { node: `n${s.from % i}`, port: 'image' },
+      from:
+        i === 0 || s.from % (i + 1) === i
+          ? { node: 'source', port: 'image' }
+          : { node: `n${s.from % i}`, port: 'image' },
       to: { node: `n${i}`, port: 'image' },
     }));
     return { nodes, edges };
   });
 
-const outcomeArb = fc.func(fc.constantFrom<'ok' | 'retryable' | 'fatal'>('ok', 'ok', 'ok', 'retryable', 'fatal'));
+const outcomeArb = fc.func(
+  fc.constantFrom<'ok' | 'retryable' | 'fatal'>('ok', 'ok', 'ok', 'retryable', 'fatal'),
+);
 
 describe('run reducer properties', () => {
   it('every valid random DAG terminates, in completed or failed, with every node settled', () => {
@@ -40,11 +45,17 @@ describe('run reducer properties', () => {
         expect(log.length).toBeLessThan(5_000);
         expect(['completed', 'failed']).toContain(state?.status);
         if (state?.status === 'completed') {
-          expect(Object.values(state.nodes).every((n) => n.status === 'completed' || n.status === 'skipped')).toBe(true);
+          expect(
+            Object.values(state.nodes).every((n) => n.status === 'completed' || n.status === 'skipped'),
+          ).toBe(true);
         }
         // No node ran more tries than its policy allows.
         for (const node of definition.nodes) {
-          const tries = new Set(log.filter((e) => e.type === 'StepRequested' && e.nodeId === node.id).map((e) => (e.type === 'StepRequested' ? e.attempt : 0)));
+          const tries = new Set(
+            log
+              .filter((e) => e.type === 'StepRequested' && e.nodeId === node.id)
+              .map((e) => (e.type === 'StepRequested' ? e.attempt : 0)),
+          );
           expect(tries.size).toBeLessThanOrEqual(node.retry?.maxAttempts ?? 3);
         }
       }),

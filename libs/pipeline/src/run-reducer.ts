@@ -67,14 +67,7 @@ export type RunCommand<V extends PortValue = PortValue> =
   | { type: 'FailRun'; nodeId: string | null; code: string; message: string; durationMs: number };
 
 export type NodeStatus =
-  | 'waiting'
-  | 'ready'
-  | 'requested'
-  | 'running'
-  | 'retry_wait'
-  | 'completed'
-  | 'failed'
-  | 'skipped';
+  'waiting' | 'ready' | 'requested' | 'running' | 'retry_wait' | 'completed' | 'failed' | 'skipped';
 
 export interface NodeState<V extends PortValue = PortValue> {
   status: NodeStatus;
@@ -123,10 +116,14 @@ const nodeDef = (state: RunState, id: string): NodeDef => {
 function resolveNode<V extends PortValue>(
   state: RunState<V>,
   node: NodeDef,
-): { kind: 'ready'; inputs: StepInputValue<V>[] } | { kind: 'skip'; reason: string } | { kind: 'broken'; reason: string } {
+):
+  | { kind: 'ready'; inputs: StepInputValue<V>[] }
+  | { kind: 'skip'; reason: string }
+  | { kind: 'broken'; reason: string } {
   if (node.when) {
     const judged = state.nodes[node.when.node];
-    if (!judged || judged.status !== 'completed') return { kind: 'skip', reason: `condition node "${node.when.node}" did not run` };
+    if (!judged || judged.status !== 'completed')
+      return { kind: 'skip', reason: `condition node "${node.when.node}" did not run` };
     const judgement = judged.outputs?.find((o) => o.port === node.when?.port)?.judgement;
     if (!judgement) return { kind: 'skip', reason: `no judgement on ${node.when.node}.${node.when.port}` };
     if (judgement.verdict !== node.when.verdict) {
@@ -140,10 +137,14 @@ function resolveNode<V extends PortValue>(
       continue;
     }
     const from = state.nodes[edge.from.node];
-    if (from?.status !== 'completed') return { kind: 'skip', reason: `input "${edge.to.port}" comes from skipped node "${edge.from.node}"` };
+    if (from?.status !== 'completed')
+      return { kind: 'skip', reason: `input "${edge.to.port}" comes from skipped node "${edge.from.node}"` };
     const value = from.outputs?.find((o) => o.port === edge.from.port);
     if (!value) {
-      return { kind: 'broken', reason: `node "${edge.from.node}" completed without output "${edge.from.port}"` };
+      return {
+        kind: 'broken',
+        reason: `node "${edge.from.node}" completed without output "${edge.from.port}"`,
+      };
     }
     inputs.push({ port: edge.to.port, fromNodeId: edge.from.node, value });
   }
@@ -194,14 +195,21 @@ function advance<V extends PortValue>(state: RunState<V>, at: number, commands: 
     for (const node of state.plan.definition.nodes) {
       const current = state.nodes[node.id];
       if (current?.status !== 'waiting') continue;
-      const waitingOn = [...(deps.get(node.id) ?? [])].filter((d) => !TERMINAL_NODE.has(state.nodes[d]?.status ?? 'waiting'));
+      const waitingOn = [...(deps.get(node.id) ?? [])].filter(
+        (d) => !TERMINAL_NODE.has(state.nodes[d]?.status ?? 'waiting'),
+      );
       if (waitingOn.length) continue;
       const resolved = resolveNode(state, node);
       changed = true;
       if (resolved.kind === 'skip') {
         state.nodes[node.id] = { ...current, status: 'skipped', finishedAt: at, skipReason: resolved.reason };
       } else if (resolved.kind === 'broken') {
-        state.nodes[node.id] = { ...current, status: 'failed', finishedAt: at, error: { code: 'MISSING_OUTPUT', message: resolved.reason } };
+        state.nodes[node.id] = {
+          ...current,
+          status: 'failed',
+          finishedAt: at,
+          error: { code: 'MISSING_OUTPUT', message: resolved.reason },
+        };
         fail(state, at, node.id, 'MISSING_OUTPUT', resolved.reason, commands);
       } else {
         state.nodes[node.id] = { ...current, status: 'ready', attempt: 1, notBefore: at };
@@ -249,7 +257,10 @@ const clone = <V extends PortValue>(state: RunState<V>): RunState<V> => ({
  * Applies one event. Returns the new state (the input is not modified) and the commands that became due.
  * Unknown, duplicate or stale events return the state unchanged and no commands.
  */
-export function evolve<V extends PortValue>(previous: RunState<V> | undefined, event: RunEvent<V>): Evolution<V> {
+export function evolve<V extends PortValue>(
+  previous: RunState<V> | undefined,
+  event: RunEvent<V>,
+): Evolution<V> {
   const commands: RunCommand<V>[] = [];
   if (event.type === 'RunStarted') {
     if (previous) return { state: previous, commands };
@@ -259,7 +270,9 @@ export function evolve<V extends PortValue>(previous: RunState<V> | undefined, e
       plan: event.plan,
       source: event.source,
       startedAt: event.at,
-      nodes: Object.fromEntries(event.plan.definition.nodes.map((n) => [n.id, { status: 'waiting' as const, attempt: 0 }])),
+      nodes: Object.fromEntries(
+        event.plan.definition.nodes.map((n) => [n.id, { status: 'waiting' as const, attempt: 0 }]),
+      ),
       applied: [event.eventId],
     };
     advance(state, event.at, commands);
@@ -286,14 +299,20 @@ export function evolve<V extends PortValue>(previous: RunState<V> | undefined, e
       const node = state.nodes[event.nodeId];
       if (!node || TERMINAL_NODE.has(node.status) || event.attempt < node.attempt) break;
       if (node.status === 'ready' || node.status === 'retry_wait' || event.attempt > node.attempt) {
-        state.nodes[event.nodeId] = { ...node, status: 'requested', attempt: event.attempt, requestedAt: event.at };
+        state.nodes[event.nodeId] = {
+          ...node,
+          status: 'requested',
+          attempt: event.attempt,
+          requestedAt: event.at,
+        };
         delete state.nodes[event.nodeId]!.notBefore;
       }
       break;
     }
     case 'StepStarted': {
       const node = state.nodes[event.nodeId];
-      if (!node || event.attempt !== node.attempt || (node.status !== 'requested' && node.status !== 'ready')) break;
+      if (!node || event.attempt !== node.attempt || (node.status !== 'requested' && node.status !== 'ready'))
+        break;
       state.nodes[event.nodeId] = { ...node, status: 'running', startedAt: event.at };
       break;
     }
@@ -314,7 +333,13 @@ export function evolve<V extends PortValue>(previous: RunState<V> | undefined, e
     }
     case 'StepFailed': {
       const node = state.nodes[event.nodeId];
-      if (!node || TERMINAL_NODE.has(node.status) || node.status === 'waiting' || event.attempt !== node.attempt) break;
+      if (
+        !node ||
+        TERMINAL_NODE.has(node.status) ||
+        node.status === 'waiting' ||
+        event.attempt !== node.attempt
+      )
+        break;
       if (node.status === 'retry_wait') break;
       const def = nodeDef(state, event.nodeId);
       const policy = retryPolicyOf(def);
@@ -324,11 +349,19 @@ export function evolve<V extends PortValue>(previous: RunState<V> | undefined, e
         const notBefore = event.at + backoffMs(policy, attempt);
         state.nodes[event.nodeId] = { ...node, status: 'retry_wait', attempt, notBefore, error };
         const resolved = resolveNode(state, def);
-        if (resolved.kind === 'ready') commands.push(requestCommand(state, def, attempt, resolved.inputs, notBefore));
+        if (resolved.kind === 'ready')
+          commands.push(requestCommand(state, def, attempt, resolved.inputs, notBefore));
       } else {
         state.nodes[event.nodeId] = { ...node, status: 'failed', finishedAt: event.at, error };
         const tries = event.attempt > 1 ? ` after ${event.attempt} attempts` : '';
-        fail(state, event.at, event.nodeId, event.code, `node "${event.nodeId}" failed${tries}: ${event.message}`, commands);
+        fail(
+          state,
+          event.at,
+          event.nodeId,
+          event.code,
+          `node "${event.nodeId}" failed${tries}: ${event.message}`,
+          commands,
+        );
       }
       break;
     }
@@ -381,7 +414,11 @@ export function stepDeadlines(state: RunState): { nodeId: string; attempt: numbe
   if (state.status !== 'running') return [];
   return state.plan.definition.nodes.flatMap((node) => {
     const current = state.nodes[node.id];
-    if ((current?.status !== 'requested' && current?.status !== 'running') || current.requestedAt === undefined) return [];
+    if (
+      (current?.status !== 'requested' && current?.status !== 'running') ||
+      current.requestedAt === undefined
+    )
+      return [];
     return [{ nodeId: node.id, attempt: current.attempt, deadline: current.requestedAt + timeoutOf(node) }];
   });
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { catalogOf, evolve, fold, pendingCommands, stepDeadlines, type RunEvent, type RunState } from './index';
+import {
+  catalogOf,
+  evolve,
+  fold,
+  pendingCommands,
+  stepDeadlines,
+  type RunEvent,
+  type RunState,
+} from './index';
 import { fanOutFanIn, simulateRun, testCatalogParts } from './testing';
 
 const catalog = catalogOf(testCatalogParts);
@@ -26,7 +34,13 @@ describe('run reducer', () => {
 
   it('fans out after a step and joins: a node starts only when all its inputs are ready', () => {
     let { state } = evolve(undefined, started);
-    state = evolve(state, { type: 'StepRequested', eventId: 'e1', at: 1001, nodeId: 'resize', attempt: 1 }).state;
+    state = evolve(state, {
+      type: 'StepRequested',
+      eventId: 'e1',
+      at: 1001,
+      nodeId: 'resize',
+      attempt: 1,
+    }).state;
     const afterResize = evolve(state, {
       type: 'StepCompleted',
       eventId: 'e2',
@@ -35,12 +49,16 @@ describe('run reducer', () => {
       attempt: 1,
       outputs: [{ port: 'image', kind: 'IMAGE' }],
     });
-    expect(afterResize.commands.map((c) => (c.type === 'RequestStep' ? `${c.nodeId}:${c.stageKind}` : c.type)).sort()).toEqual([
-      'detect:ai',
-      'gray:image',
-    ]);
+    expect(
+      afterResize.commands
+        .map((c) => (c.type === 'RequestStep' ? `${c.nodeId}:${c.stageKind}` : c.type))
+        .sort(),
+    ).toEqual(['detect:ai', 'gray:image']);
     const request = afterResize.commands.find((c) => c.type === 'RequestStep' && c.nodeId === 'detect');
-    expect(request).toMatchObject({ inputs: [{ port: 'image', fromNodeId: 'resize' }], parameters: { model: 'ssd', minScore: 0.5 } });
+    expect(request).toMatchObject({
+      inputs: [{ port: 'image', fromNodeId: 'resize' }],
+      parameters: { model: 'ssd', minScore: 0.5 },
+    });
     // annotate needs detect too, so it still waits.
     expect(afterResize.state?.nodes['annotate']?.status).toBe('waiting');
   });
@@ -78,16 +96,25 @@ describe('run reducer', () => {
   });
 
   it('does not retry a permanent failure', () => {
-    const { state, log } = simulateRun(fanOutFanIn(), catalog, { outcome: (node) => (node === 'resize' ? 'fatal' : 'ok') });
+    const { state, log } = simulateRun(fanOutFanIn(), catalog, {
+      outcome: (node) => (node === 'resize' ? 'fatal' : 'ok'),
+    });
     expect(state?.status).toBe('failed');
     expect(log.filter((e) => e.type === 'StepRequested')).toHaveLength(1);
   });
 
   it('skips the branch whose verdict did not happen, and what depends only on it', () => {
     const definition = fanOutFanIn();
-    definition.nodes.find((n) => n.id === 'annotate')!.when = { node: 'judge', port: 'verdict', verdict: 'NG' };
+    definition.nodes.find((n) => n.id === 'annotate')!.when = {
+      node: 'judge',
+      port: 'verdict',
+      verdict: 'NG',
+    };
     definition.nodes.push({ id: 'gray2', part: { id: 'image.grayscale', version: '1' }, parameters: {} });
-    definition.edges.push({ from: { node: 'annotate', port: 'image' }, to: { node: 'gray2', port: 'image' } });
+    definition.edges.push({
+      from: { node: 'annotate', port: 'image' },
+      to: { node: 'gray2', port: 'image' },
+    });
     const ok = simulateRun(definition, catalog, { verdict: () => 'OK' });
     expect(ok.state?.status).toBe('completed');
     expect(ok.state?.nodes['annotate']?.status).toBe('skipped');
@@ -101,7 +128,9 @@ describe('run reducer', () => {
     const once = simulateRun(fanOutFanIn(), catalog);
     const twice = simulateRun(fanOutFanIn(), catalog, { duplicate: true });
     expect(twice.state?.status).toBe('completed');
-    expect(twice.log.filter((e) => e.type === 'StepRequested')).toHaveLength(2 * once.log.filter((e) => e.type === 'StepRequested').length);
+    expect(twice.log.filter((e) => e.type === 'StepRequested')).toHaveLength(
+      2 * once.log.filter((e) => e.type === 'StepRequested').length,
+    );
     const { applied: _a, ...a } = once.state!;
     const { applied: _b, ...b } = twice.state!;
     expect(b).toEqual(a);
@@ -120,19 +149,29 @@ describe('run reducer', () => {
     // After detect was requested, only gray is still owed; detect has a deadline.
     const detectRequested = log.findIndex((e) => e.type === 'StepRequested' && e.nodeId === 'detect') + 1;
     const later = fold(log.slice(0, detectRequested)) as RunState;
-    expect(pendingCommands(later).map((c) => (c.type === 'RequestStep' ? c.nodeId : c.type))).not.toContain('detect');
+    expect(pendingCommands(later).map((c) => (c.type === 'RequestStep' ? c.nodeId : c.type))).not.toContain(
+      'detect',
+    );
     expect(stepDeadlines(later).map((d) => d.nodeId)).toContain('detect');
     // A fully folded run owes nothing.
     expect(pendingCommands(fold(log) as RunState)).toEqual([]);
   });
 
   it('ignores events of an unknown run and a stale attempt', () => {
-    expect(evolve(undefined, { type: 'StepStarted', eventId: 'x', at: 1, nodeId: 'resize', attempt: 1 })).toEqual({
+    expect(
+      evolve(undefined, { type: 'StepStarted', eventId: 'x', at: 1, nodeId: 'resize', attempt: 1 }),
+    ).toEqual({
       state: undefined,
       commands: [],
     });
     let { state } = evolve(undefined, started);
-    state = evolve(state, { type: 'StepRequested', eventId: 'e1', at: 1001, nodeId: 'resize', attempt: 1 }).state;
+    state = evolve(state, {
+      type: 'StepRequested',
+      eventId: 'e1',
+      at: 1001,
+      nodeId: 'resize',
+      attempt: 1,
+    }).state;
     const stale = evolve(state, {
       type: 'StepFailed',
       eventId: 'e2',

@@ -59,7 +59,8 @@ function schemaValidator(schema: Record<string, unknown>): ValidateFunction {
 
 const describeAjvError = (e: ErrorObject): string => {
   const where = e.instancePath || '(parameters)';
-  if (e.keyword === 'additionalProperties') return `${where}: unknown parameter "${String(e.params['additionalProperty'])}"`;
+  if (e.keyword === 'additionalProperties')
+    return `${where}: unknown parameter "${String(e.params['additionalProperty'])}"`;
   if (e.keyword === 'required') return `${where}: missing parameter "${String(e.params['missingProperty'])}"`;
   return `${where} ${e.message ?? 'is invalid'}`;
 };
@@ -153,8 +154,10 @@ export function validateDefinition(definition: PipelineDefinition, catalog: Part
     issues.push(...validateParameters(node, part));
     const retry = node.retry;
     if (
-      (retry?.maxAttempts !== undefined && (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1 || retry.maxAttempts > 20)) ||
-      (node.timeoutMs !== undefined && (!Number.isInteger(node.timeoutMs) || node.timeoutMs < 100 || node.timeoutMs > 600_000))
+      (retry?.maxAttempts !== undefined &&
+        (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1 || retry.maxAttempts > 20)) ||
+      (node.timeoutMs !== undefined &&
+        (!Number.isInteger(node.timeoutMs) || node.timeoutMs < 100 || node.timeoutMs > 600_000))
     ) {
       issues.push({
         code: 'INVALID_POLICY',
@@ -176,7 +179,12 @@ export function validateDefinition(definition: PipelineDefinition, catalog: Part
   definition.edges.forEach((edge, index) => {
     const fromKind = outputKind(edge.from);
     if (fromKind === null) {
-      issues.push({ code: 'UNKNOWN_NODE', edge: index, nodeId: edge.from.node, message: `edge ${index}: no node "${edge.from.node}"` });
+      issues.push({
+        code: 'UNKNOWN_NODE',
+        edge: index,
+        nodeId: edge.from.node,
+        message: `edge ${index}: no node "${edge.from.node}"`,
+      });
       return;
     }
     if (fromKind === undefined) {
@@ -191,7 +199,12 @@ export function validateDefinition(definition: PipelineDefinition, catalog: Part
     }
     const target = nodes.get(edge.to.node);
     if (!target) {
-      issues.push({ code: 'UNKNOWN_NODE', edge: index, nodeId: edge.to.node, message: `edge ${index}: no node "${edge.to.node}"` });
+      issues.push({
+        code: 'UNKNOWN_NODE',
+        edge: index,
+        nodeId: edge.to.node,
+        message: `edge ${index}: no node "${edge.to.node}"`,
+      });
       return;
     }
     const part = parts.get(edge.to.node);

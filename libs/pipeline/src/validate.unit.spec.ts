@@ -68,7 +68,14 @@ describe('validateDefinition', () => {
       ],
     };
     expect(codes(d).sort()).toEqual(
-      ['DUPLICATE_NODE', 'INVALID_NODE_ID', 'MISSING_INPUT', 'UNKNOWN_NODE', 'UNKNOWN_PART', 'UNKNOWN_PORT'].sort(),
+      [
+        'DUPLICATE_NODE',
+        'INVALID_NODE_ID',
+        'MISSING_INPUT',
+        'UNKNOWN_NODE',
+        'UNKNOWN_PART',
+        'UNKNOWN_PORT',
+      ].sort(),
     );
   });
 

@@ -25,14 +25,18 @@ function projects(): { dir: string; name: string; tags: string[] }[] {
 describe('workspace conventions', () => {
   it('pins one Node.js 24 across .nvmrc, package.json engines, the node package and the Dockerfiles', () => {
     const nvmrc = read('.nvmrc').trim();
-    const pkg = JSON.parse(read('package.json')) as { engines: { node: string }; devDependencies: Record<string, string> };
+    const pkg = JSON.parse(read('package.json')) as {
+      engines: { node: string };
+      devDependencies: Record<string, string>;
+    };
     expect(nvmrc).toMatch(/^24\.\d+\.\d+$/);
     expect(pkg.devDependencies['node']).toBe(nvmrc);
     expect(pkg.engines.node).toMatch(/^>=24\./);
     // One Dockerfile per app (docker/<app>.Dockerfile; e2e/deploy checks their stages, user and entrypoint).
     const dockerfiles = readdirSync(join(root, 'docker')).filter((f) => f.endsWith('.Dockerfile'));
     expect(dockerfiles.length).toBeGreaterThan(0);
-    for (const file of dockerfiles) expect(read(`docker/${file}`), file).toContain(`ARG NODE_IMAGE=node:${nvmrc}-`);
+    for (const file of dockerfiles)
+      expect(read(`docker/${file}`), file).toContain(`ARG NODE_IMAGE=node:${nvmrc}-`);
     expect(process.versions.node).toBe(nvmrc);
   });
 
@@ -40,8 +44,14 @@ describe('workspace conventions', () => {
     const all = projects();
     expect(all.length).toBeGreaterThan(3);
     for (const project of all) {
-      expect(project.tags.filter((t) => t.startsWith('type:')), project.name).toHaveLength(1);
-      expect(project.tags.filter((t) => t.startsWith('scope:')), project.name).toHaveLength(1);
+      expect(
+        project.tags.filter((t) => t.startsWith('type:')),
+        project.name,
+      ).toHaveLength(1);
+      expect(
+        project.tags.filter((t) => t.startsWith('scope:')),
+        project.name,
+      ).toHaveLength(1);
       if (!project.dir.startsWith('tools/checks') && !project.dir.startsWith('e2e/')) {
         expect(existsSync(join(root, project.dir, 'README.md')), `${project.dir}/README.md`).toBe(true);
       }

@@ -18,9 +18,7 @@ const json =
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
   };
 
-async function scriptedServer(
-  replies: Reply[],
-): Promise<{
+async function scriptedServer(replies: Reply[]): Promise<{
   server: Server;
   url: string;
   seen: Array<{ url: string; headers: IncomingMessage['headers']; body: Buffer }>;

@@ -31,6 +31,8 @@ export const gatewayConfigSchema = z.object({
   INGEST_VALIDATE_CONCURRENCY: env.positiveInt(4),
   IMAGES_TOPIC: z.string().min(1).default(TOPICS.images),
   RAW_IMAGES_BUCKET: z.string().min(3).default(BUCKETS.rawImages),
+  /** Where pipeline versions, activations and bindings are published (tests use unique names). */
+  PIPELINES_TOPIC: z.string().min(1).default(TOPICS.pipelines),
   /** Lifetime of the presigned URLs in run outputs, seconds. */
   PRESIGNED_URL_TTL_S: env.positiveInt(900),
   ADMIN_KEY_FILE: z
@@ -44,6 +46,22 @@ export const gatewayConfigSchema = z.object({
   /** Create the buckets and the images topic on start-up when missing. */
   ENSURE_INFRASTRUCTURE: env.bool(true),
   READY_TIMEOUT_MS: env.positiveInt(2_000),
+  /** Every compute service (gRPC host:port) whose Describe makes up the parts catalog. */
+  COMPUTE_ADDRESSES: env
+    .list('127.0.0.1:50051,127.0.0.1:50052')
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be a comma list of host:port')).min(1)),
+  /** Deadline of one Describe call; a slower service counts as failed in `sources`. */
+  COMPUTE_DESCRIBE_DEADLINE_MS: env.positiveInt(3_000),
+  /** gRPC message limit of the Describe client, both directions. */
+  COMPUTE_MAX_MESSAGE_BYTES: env.positiveInt(4 * MiB),
+  /** How long an aggregated catalog is served before the compute services are asked again. */
+  PARTS_CACHE_TTL_MS: env.positiveInt(10_000),
+  /** Where models are published (the bucket compute-ai reads). */
+  MODELS_BUCKET: z.string().min(3).default(BUCKETS.models),
+  /** Largest file of a model upload, bytes. */
+  MODEL_UPLOAD_MAX_FILE_BYTES: env.positiveInt(256 * MiB),
+  /** Files of one model upload at most, besides the manifest. */
+  MODEL_UPLOAD_MAX_FILES: env.positiveInt(8),
   KAFKA_CLIENT_ID: z.string().min(1).default('imageflow-gateway'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

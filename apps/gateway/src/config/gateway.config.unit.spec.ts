@@ -15,6 +15,9 @@ describe('loadGatewayConfig', () => {
       RAW_IMAGES_BUCKET: 'raw-images',
       S3_PATH_STYLE: true,
       KAFKA_BROKERS: ['127.0.0.1:9092'],
+      COMPUTE_ADDRESSES: ['127.0.0.1:50051', '127.0.0.1:50052'],
+      PARTS_CACHE_TTL_MS: 10_000,
+      MODELS_BUCKET: 'models',
     });
     expect(config.ADMIN_KEY_FILE).toMatch(/\/\.imageflow\/admin-key$/);
     expect(config.ADMIN_KEY_FILE).not.toMatch(/apps\/gateway/);
@@ -23,7 +26,12 @@ describe('loadGatewayConfig', () => {
   it('names every bad variable at once', () => {
     let error: unknown;
     try {
-      loadGatewayConfig({ HTTP_PORT: 'eighty', INGEST_MAX_BYTES: '-1', DATABASE_URL: 'mysql://x' });
+      loadGatewayConfig({
+        HTTP_PORT: 'eighty',
+        INGEST_MAX_BYTES: '-1',
+        DATABASE_URL: 'mysql://x',
+        COMPUTE_ADDRESSES: 'compute-image',
+      });
     } catch (e) {
       error = e;
     }
@@ -32,5 +40,6 @@ describe('loadGatewayConfig', () => {
     expect(problems).toMatch(/HTTP_PORT/);
     expect(problems).toMatch(/INGEST_MAX_BYTES/);
     expect(problems).toMatch(/DATABASE_URL/);
+    expect(problems).toMatch(/COMPUTE_ADDRESSES/);
   });
 });

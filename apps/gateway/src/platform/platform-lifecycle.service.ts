@@ -47,9 +47,12 @@ export class PlatformLifecycle implements OnModuleInit, BeforeApplicationShutdow
     }
     if (this.config.ENSURE_INFRASTRUCTURE) {
       await this.store.ensureBuckets([
-        ...new Set([...Object.values(BUCKETS), this.config.RAW_IMAGES_BUCKET]),
+        ...new Set([...Object.values(BUCKETS), this.config.RAW_IMAGES_BUCKET, this.config.MODELS_BUCKET]),
       ]);
-      await ensureTopics(this.kafka, [{ topic: this.config.IMAGES_TOPIC }]);
+      await ensureTopics(this.kafka, [
+        { topic: this.config.IMAGES_TOPIC },
+        { topic: this.config.PIPELINES_TOPIC },
+      ]);
     }
     const schemaId = await this.serde.schemaIdOf('ImageCaptured');
     await this.producer.connect();

@@ -1,5 +1,5 @@
 // Starts the real gateway in-process on an ephemeral port, against the local stack, with names no other
-// test uses: a scratch database, a unique raw-images bucket and images topic, a temporary admin key file.
+// test uses: a scratch database, unique raw-images and models buckets and images topic, a temporary admin key file.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +49,9 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     ...process.env,
     DATABASE_URL: database.url,
     IMAGES_TOPIC: uniqueName('it.gateway.images'),
+    PIPELINES_TOPIC: uniqueName('it.gateway.pipelines'),
     RAW_IMAGES_BUCKET: uniqueBucketName('it-gw-raw'),
+    MODELS_BUCKET: uniqueBucketName('it-gw-models'),
     ADMIN_KEY_FILE: join(keyDir, 'admin-key'),
     LOG_LEVEL: process.env['GATEWAY_TEST_LOG'] ?? 'silent',
     ...env,
@@ -62,7 +64,9 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     // Leave nothing behind when the app does not start (the bucket and topic may already exist).
     const store = new ObjectStore(testObjectStoreConfig());
     await store.removeBucketWithObjects(config.RAW_IMAGES_BUCKET).catch(() => undefined);
+    await store.removeBucketWithObjects(config.MODELS_BUCKET).catch(() => undefined);
     await removeTopic(config.KAFKA_BROKERS, config.IMAGES_TOPIC).catch(() => undefined);
+    await removeTopic(config.KAFKA_BROKERS, config.PIPELINES_TOPIC).catch(() => undefined);
     await database.drop().catch(() => undefined);
     await rm(keyDir, { recursive: true, force: true });
     throw error;
@@ -101,11 +105,13 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
     async close() {
       await gateway.app.close();
       await db.end();
-      if ((await admin.listTopics()).includes(config.IMAGES_TOPIC)) {
-        await admin.deleteTopics({ topics: [config.IMAGES_TOPIC] }).catch(() => undefined);
-      }
+      const topics = (await admin.listTopics()).filter(
+        (t) => t === config.IMAGES_TOPIC || t === config.PIPELINES_TOPIC,
+      );
+      if (topics.length) await admin.deleteTopics({ topics }).catch(() => undefined);
       await admin.disconnect();
       await store.removeBucketWithObjects(config.RAW_IMAGES_BUCKET);
+      await store.removeBucketWithObjects(config.MODELS_BUCKET);
       await database.drop();
       await rm(keyDir, { recursive: true, force: true });
     },

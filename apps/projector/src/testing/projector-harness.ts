@@ -3,7 +3,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createKafka, ensureTopics, EventProducer, EventSerde, type Kafka, type PublishItem } from '@imageflow/messaging';
+import {
+  createKafka,
+  ensureTopics,
+  EventProducer,
+  EventSerde,
+  type Kafka,
+  type PublishItem,
+} from '@imageflow/messaging';
 import type { ProjectableEvent } from '@imageflow/persistence';
 import { PIPELINE_CONFIG_TYPES, pipelinesTopicKey } from '@imageflow/persistence/testing';
 import { Client } from 'pg';
@@ -21,7 +28,11 @@ export const uniqueName = (prefix: string): string =>
   `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
 /** Polls `probe` until it returns a value, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await probe();
@@ -30,8 +41,18 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   }
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
-export const PROJECTOR_MAIN = join(repoRoot, 'dist', 'apps', 'projector', 'apps', 'projector', 'src', 'main.js');
-export const serverUrl = process.env['DATABASE_URL'] ?? 'postgres://imageflow:imageflow@127.0.0.1:5432/imageflow';
+export const PROJECTOR_MAIN = join(
+  repoRoot,
+  'dist',
+  'apps',
+  'projector',
+  'apps',
+  'projector',
+  'src',
+  'main.js',
+);
+export const serverUrl =
+  process.env['DATABASE_URL'] ?? 'postgres://imageflow:imageflow@127.0.0.1:5432/imageflow';
 
 export interface TestTopics {
   images: string;
@@ -42,7 +63,12 @@ export interface TestTopics {
 
 export function uniqueTopics(prefix: string): TestTopics {
   const base = uniqueName(prefix);
-  return { images: `${base}.images`, runEvents: `${base}.run-events`, pipelines: `${base}.pipelines`, dlq: `${base}.dlq` };
+  return {
+    images: `${base}.images`,
+    runEvents: `${base}.run-events`,
+    pipelines: `${base}.pipelines`,
+    dlq: `${base}.dlq`,
+  };
 }
 
 export async function freePort(): Promise<number> {
@@ -70,7 +96,10 @@ export interface ProjectorEnv {
 }
 
 /** Starts `node dist/.../main.js [command]` with the test's database, topics and group. */
-export async function spawnProjector(env: ProjectorEnv, command: 'live' | 'rebuild' = 'live'): Promise<ProjectorProcess> {
+export async function spawnProjector(
+  env: ProjectorEnv,
+  command: 'live' | 'rebuild' = 'live',
+): Promise<ProjectorProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [PROJECTOR_MAIN, command], {
     env: {
@@ -96,8 +125,12 @@ export async function spawnProjector(env: ProjectorEnv, command: 'live' | 'rebui
   return { child, port, output: () => output, exited };
 }
 
-export async function stopProjector(projector: ProjectorProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (projector.child.exitCode !== null || projector.child.signalCode !== null) return projector.child.exitCode;
+export async function stopProjector(
+  projector: ProjectorProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<number | null> {
+  if (projector.child.exitCode !== null || projector.child.signalCode !== null)
+    return projector.child.exitCode;
   projector.child.kill(signal);
   return projector.exited;
 }
@@ -108,7 +141,10 @@ export class EventWriter {
 
   constructor(readonly topics: TestTopics) {
     this.kafka = createKafka({ brokers: [...testStack.kafkaBrokers], clientId: 'projector-test' });
-    this.producer = new EventProducer(this.kafka, new EventSerde({ registryUrl: testStack.schemaRegistryUrl }));
+    this.producer = new EventProducer(
+      this.kafka,
+      new EventSerde({ registryUrl: testStack.schemaRegistryUrl }),
+    );
   }
 
   async createTopics(partitions = 3): Promise<void> {
@@ -125,17 +161,35 @@ export class EventWriter {
   async publish(events: ProjectableEvent[]): Promise<void> {
     const items = events.map((e): PublishItem => {
       if (e.type === 'ImageCaptured') {
-        return { topic: this.topics.images, key: e.event.capture.cameraId, type: e.type, event: e.event } as PublishItem;
+        return {
+          topic: this.topics.images,
+          key: e.event.capture.cameraId,
+          type: e.type,
+          event: e.event,
+        } as PublishItem;
       }
       if (PIPELINE_CONFIG_TYPES.has(e.type)) {
-        return { topic: this.topics.pipelines, key: pipelinesTopicKey(e), type: e.type, event: e.event } as PublishItem;
+        return {
+          topic: this.topics.pipelines,
+          key: pipelinesTopicKey(e),
+          type: e.type,
+          event: e.event,
+        } as PublishItem;
       }
-      return { topic: this.topics.runEvents, key: e.event.envelope.runId ?? 'none', type: e.type, event: e.event } as PublishItem;
+      return {
+        topic: this.topics.runEvents,
+        key: e.event.envelope.runId ?? 'none',
+        type: e.type,
+        event: e.event,
+      } as PublishItem;
     });
     for (let i = 0; i < items.length; i += 250) await this.producer.publishMany(items.slice(i, i + 250));
   }
 
-  async sendRaw(topic: string, messages: { key: string; value: Buffer; headers?: Record<string, string> }[]): Promise<void> {
+  async sendRaw(
+    topic: string,
+    messages: { key: string; value: Buffer; headers?: Record<string, string> }[],
+  ): Promise<void> {
     await this.producer.sendRaw(topic, messages);
   }
 
@@ -169,7 +223,11 @@ export class EventWriter {
   }
 }
 
-export async function query<R extends object>(databaseUrl: string, text: string, values: unknown[] = []): Promise<R[]> {
+export async function query<R extends object>(
+  databaseUrl: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<R[]> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -190,7 +248,12 @@ export async function checkpoints(databaseUrl: string, name = 'projector'): Prom
 }
 
 /** Resolves once the database's checkpoints reach the current end of every test topic partition. */
-export async function waitCaughtUp(writer: EventWriter, databaseUrl: string, timeoutMs = 60_000, projector?: ProjectorProcess): Promise<void> {
+export async function waitCaughtUp(
+  writer: EventWriter,
+  databaseUrl: string,
+  timeoutMs = 60_000,
+  projector?: ProjectorProcess,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
@@ -201,5 +264,7 @@ export async function waitCaughtUp(writer: EventWriter, databaseUrl: string, tim
     if (projector && projector.child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`projector did not catch up within ${timeoutMs} ms: ${last}\n${projector?.output().slice(-4000) ?? ''}`);
+  throw new Error(
+    `projector did not catch up within ${timeoutMs} ms: ${last}\n${projector?.output().slice(-4000) ?? ''}`,
+  );
 }

@@ -51,7 +51,11 @@ function sqlState(error: unknown): string | undefined {
  * Runs `work` in one transaction on one pooled client: COMMIT if it resolves, ROLLBACK if it throws.
  * Retries the whole transaction a few times on deadlock / serialization failure.
  */
-export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, retries = 3): Promise<T> {
+export async function withTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+  retries = 3,
+): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     const client = await pool.connect();
     let broken = false;

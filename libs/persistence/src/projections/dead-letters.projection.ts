@@ -33,7 +33,8 @@ export interface DeadLetterRow {
 }
 
 /** A dead letter's id is where its bytes sit in Kafka, so seeing the record again is a no-op. */
-export const deadLetterId = (topic: string, partition: number, offset: string): string => `${topic}:${partition}:${offset}`;
+export const deadLetterId = (topic: string, partition: number, offset: string): string =>
+  `${topic}:${partition}:${offset}`;
 
 export function headersToStrings(headers: RawHeaders): Record<string, string> {
   const out: Record<string, string> = {};

@@ -41,8 +41,16 @@ describe('dead letters', () => {
   });
 
   it('still records a dead letter whose headers are missing or garbled', () => {
-    const row = deadLetterFromDlqRecord({ ...record, headers: { [HEADERS.dlqPartition]: 'x', [HEADERS.dlqFailedAt]: 'never' } });
-    expect(row).toMatchObject({ originalTopic: 'unknown', originalPartition: null, attempts: 0, failedAt: '2026-05-05T05:05:05.000Z' });
+    const row = deadLetterFromDlqRecord({
+      ...record,
+      headers: { [HEADERS.dlqPartition]: 'x', [HEADERS.dlqFailedAt]: 'never' },
+    });
+    expect(row).toMatchObject({
+      originalTopic: 'unknown',
+      originalPartition: null,
+      attempts: 0,
+      failedAt: '2026-05-05T05:05:05.000Z',
+    });
     expect(row.error).toMatch(/no error header/);
   });
 
@@ -52,6 +60,9 @@ describe('dead letters', () => {
   });
 
   it('turns header values into strings, last value wins', () => {
-    expect(headersToStrings({ b: [Buffer.from('1'), '2'], a: undefined, c: 'x' })).toEqual({ b: '2', c: 'x' });
+    expect(headersToStrings({ b: [Buffer.from('1'), '2'], a: undefined, c: 'x' })).toEqual({
+      b: '2',
+      c: 'x',
+    });
   });
 });

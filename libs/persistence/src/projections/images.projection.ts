@@ -20,7 +20,8 @@ const DESCRIPTIVE = [
   'first_event_id',
 ] as const;
 
-const EARLIER = '(EXCLUDED.first_seen_at, EXCLUDED.first_event_id) < (images.first_seen_at, images.first_event_id)';
+const EARLIER =
+  '(EXCLUDED.first_seen_at, EXCLUDED.first_event_id) < (images.first_seen_at, images.first_event_id)';
 
 const UPSERT_IMAGE = `
 INSERT INTO images (id, ${DESCRIPTIVE.join(', ')}, capture_count)

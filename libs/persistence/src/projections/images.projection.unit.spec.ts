@@ -17,7 +17,9 @@ describe('imagesProjection', () => {
 
   it('lets the earliest capture describe the image whatever order captures arrive in', () => {
     const [statement] = imagesProjection(anImageCaptured());
-    expect(statement?.text).toContain('(EXCLUDED.first_seen_at, EXCLUDED.first_event_id) < (images.first_seen_at, images.first_event_id)');
+    expect(statement?.text).toContain(
+      '(EXCLUDED.first_seen_at, EXCLUDED.first_event_id) < (images.first_seen_at, images.first_event_id)',
+    );
     expect(statement?.text).toContain('capture_count = images.capture_count + 1');
   });
 

@@ -71,7 +71,11 @@ describe('applyProjectionBatch (real Postgres)', () => {
 
   it('folds a batch into every read model and saves the checkpoint in the same transaction', async () => {
     const events = scenario();
-    expect(await apply(events, events.length)).toEqual({ applied: events.length, duplicates: 0, deadLetters: 0 });
+    expect(await apply(events, events.length)).toEqual({
+      applied: events.length,
+      duplicates: 0,
+      deadLetters: 0,
+    });
     expect(await loadCheckpoint(pool, 'test', 'run-events', 0)).toBe(String(events.length));
 
     const { rows: runs } = await pool.query<{ status: string; camera_id: string }>(
@@ -100,7 +104,11 @@ describe('applyProjectionBatch (real Postgres)', () => {
     const events = scenario();
     await apply(events, events.length);
     const before = await tableChecksums(db.url);
-    expect(await apply(events, events.length)).toEqual({ applied: 0, duplicates: events.length, deadLetters: 0 });
+    expect(await apply(events, events.length)).toEqual({
+      applied: 0,
+      duplicates: events.length,
+      deadLetters: 0,
+    });
     // A redelivery of a suffix with an older checkpoint does not move the checkpoint back either.
     await apply(events.slice(5), 5, 5);
     expect(await tableChecksums(db.url)).toEqual(before);
@@ -145,7 +153,14 @@ describe('applyProjectionBatch (real Postgres)', () => {
         },
       });
     const write = (rows: ReturnType<typeof dlqRecord>[], next: number) =>
-      applyProjectionBatch(pool, { consumer: 'test', topic: 'dlq', partition: 0, nextOffset: String(next), events: [], deadLetters: rows });
+      applyProjectionBatch(pool, {
+        consumer: 'test',
+        topic: 'dlq',
+        partition: 0,
+        nextOffset: String(next),
+        events: [],
+        deadLetters: rows,
+      });
     await write([dlqRecord('0', 'projector'), dlqRecord('1', 'projector')], 2);
     await write([dlqRecord('2', 'orchestrator')], 3);
     await write([dlqRecord('0', 'projector')], 1);
@@ -185,4 +200,3 @@ describe('applyProjectionBatch (real Postgres)', () => {
     expect(await listCheckpoints(pool, 'test')).toEqual([]);
   });
 });
-

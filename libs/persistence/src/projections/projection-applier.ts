@@ -88,11 +88,14 @@ export async function applyProjectionBatch(pool: Pool, batch: ProjectionBatch): 
   return withTransaction(pool, async (client) => {
     let applied = 0;
     if (events.length > 0) {
-      const inserted = await client.query<{ event_id: string }>(INSERT_EVENTS, [JSON.stringify(events.map(eventLogRecord))]);
+      const inserted = await client.query<{ event_id: string }>(INSERT_EVENTS, [
+        JSON.stringify(events.map(eventLogRecord)),
+      ]);
       const fresh = new Set(inserted.rows.map((row) => row.event_id));
       for (const logged of events) {
         if (!fresh.has(logged.decoded.event.envelope.eventId)) continue;
-        for (const statement of projectEvent(logged.decoded)) await client.query(statement.text, statement.values);
+        for (const statement of projectEvent(logged.decoded))
+          await client.query(statement.text, statement.values);
         applied += 1;
       }
     }
@@ -151,7 +154,11 @@ export interface ProjectionLock {
  * so it cannot truncate tables under a running projector (and a projector cannot start during a rebuild).
  * Returns undefined when the lock is taken in the other mode. The lock lives on one dedicated pooled connection.
  */
-export async function tryProjectionLock(pool: Pool, name: string, mode: 'shared' | 'exclusive'): Promise<ProjectionLock | undefined> {
+export async function tryProjectionLock(
+  pool: Pool,
+  name: string,
+  mode: 'shared' | 'exclusive',
+): Promise<ProjectionLock | undefined> {
   const key = `imageflow-projector:${name}`;
   const suffix = mode === 'shared' ? '_shared' : '';
   const client = await pool.connect();

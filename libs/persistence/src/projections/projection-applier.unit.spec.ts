@@ -17,7 +17,10 @@ describe('projection applier helpers', () => {
   it('keeps the first of duplicated event ids within a batch', () => {
     const a = aStepStarted({ envelope: { runId: 'run-1' } });
     const b = aStepStarted({ envelope: { runId: 'run-1' } });
-    expect(uniqueEvents([logged(a, '1'), logged(b, '2'), logged(a, '3')]).map((e) => e.offset)).toEqual(['1', '2']);
+    expect(uniqueEvents([logged(a, '1'), logged(b, '2'), logged(a, '3')]).map((e) => e.offset)).toEqual([
+      '1',
+      '2',
+    ]);
   });
 
   it('maps an event to its event_log record', () => {

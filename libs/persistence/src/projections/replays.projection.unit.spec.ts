@@ -29,14 +29,29 @@ describe('replaysProjection', () => {
   it('progress and finish only move the status forward and counts up', () => {
     const [progressed] = replaysProjection({
       type: 'ReplayProgressed',
-      event: { envelope: anEnvelope('ReplayProgressed'), replayId: 'rp-1', matched: 10, started: 4, scanComplete: false },
+      event: {
+        envelope: anEnvelope('ReplayProgressed'),
+        replayId: 'rp-1',
+        matched: 10,
+        started: 4,
+        scanComplete: false,
+      },
     });
     expect(progressed?.text).toContain('GREATEST(replays.matched, EXCLUDED.matched)');
     const [finished] = replaysProjection({
       type: 'ReplayFinished',
-      event: { envelope: anEnvelope('ReplayFinished'), replayId: 'rp-1', outcome: 'CANCELLED', matched: 10, started: 6, message: null },
+      event: {
+        envelope: anEnvelope('ReplayFinished'),
+        replayId: 'rp-1',
+        outcome: 'CANCELLED',
+        matched: 10,
+        started: 6,
+        message: null,
+      },
     });
     expect(finished?.values.slice(0, 4)).toEqual(['rp-1', 'cancelled', 10, 6]);
-    expect(finished?.text).toMatch(/status = CASE WHEN .* > .* THEN EXCLUDED\.status ELSE replays\.status END/);
+    expect(finished?.text).toMatch(
+      /status = CASE WHEN .* > .* THEN EXCLUDED\.status ELSE replays\.status END/,
+    );
   });
 });

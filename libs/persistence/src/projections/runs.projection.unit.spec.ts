@@ -6,7 +6,9 @@ const envelope = { runId: 'run-1', imageId: 'img-1', pipelineId: 'inspect', pipe
 
 describe('runsProjection', () => {
   it('RunStarted inserts a running run with the capture fields denormalised', () => {
-    const started = aRunStarted({ envelope: { ...envelope, occurredAt: Date.parse('2026-02-01T00:00:00Z') } });
+    const started = aRunStarted({
+      envelope: { ...envelope, occurredAt: Date.parse('2026-02-01T00:00:00Z') },
+    });
     const [statement] = runsProjection(started);
     expect(statement?.values).toEqual([
       'run-1',
@@ -22,12 +24,16 @@ describe('runsProjection', () => {
       '2026-02-01T00:00:00.000Z',
     ]);
     // A late RunStarted never reopens a finished run.
-    expect(statement?.text).toMatch(/status = CASE WHEN runs\.status IN \('completed', 'failed'\) THEN runs\.status ELSE 'running' END/);
+    expect(statement?.text).toMatch(
+      /status = CASE WHEN runs\.status IN \('completed', 'failed'\) THEN runs\.status ELSE 'running' END/,
+    );
   });
 
   it('RunCompleted finishes the run once, deriving a start time if RunStarted is not there yet', () => {
     const end = Date.parse('2026-02-01T00:00:01Z');
-    const [statement] = runsProjection(aRunCompleted({ envelope: { ...envelope, occurredAt: end }, verdict: 'NG', durationMs: 250 }));
+    const [statement] = runsProjection(
+      aRunCompleted({ envelope: { ...envelope, occurredAt: end }, verdict: 'NG', durationMs: 250 }),
+    );
     expect(statement?.values.slice(0, 8)).toEqual([
       'run-1',
       'img-1',

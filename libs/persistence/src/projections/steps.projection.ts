@@ -44,7 +44,12 @@ ON CONFLICT (run_id, node_id) DO UPDATE SET
   ).join(',\n  ')}
 WHERE EXCLUDED.attempts >= steps.attempts`;
 
-type StepRow = Partial<Record<Column, unknown>> & { run_id: string; node_id: string; status: string; attempts: number };
+type StepRow = Partial<Record<Column, unknown>> & {
+  run_id: string;
+  node_id: string;
+  status: string;
+  attempts: number;
+};
 
 function upsertStep(row: StepRow): SqlStatement {
   return sql(

@@ -1,21 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { aRunStarted, aStepCompleted, aStepFailed, aStepRequested, aStepStarted, detectionsOutput, judgementOutput } from '../testing';
+import {
+  aRunStarted,
+  aStepCompleted,
+  aStepFailed,
+  aStepRequested,
+  aStepStarted,
+  detectionsOutput,
+  judgementOutput,
+} from '../testing';
 import { detectionRows, judgementRows, stepsProjection } from './steps.projection';
 
 const envelope = { runId: 'run-1', occurredAt: Date.parse('2026-02-01T00:00:00Z') };
 
 describe('stepsProjection', () => {
   it('StepRequested upserts the node with its part and attempt', () => {
-    const [statement, ...rest] = stepsProjection(aStepRequested({ envelope, nodeId: 'detect', partId: 'ai.detect', attempt: 2 }));
+    const [statement, ...rest] = stepsProjection(
+      aStepRequested({ envelope, nodeId: 'detect', partId: 'ai.detect', attempt: 2 }),
+    );
     expect(rest).toEqual([]);
-    expect(statement?.values.slice(0, 7)).toEqual(['run-1', 'detect', 'requested', 2, 'ai.detect', '1.0.0', 'image']);
+    expect(statement?.values.slice(0, 7)).toEqual([
+      'run-1',
+      'detect',
+      'requested',
+      2,
+      'ai.detect',
+      '1.0.0',
+      'image',
+    ]);
     expect(statement?.values).toContain('2026-02-01T00:00:00.000Z');
   });
 
   it('never lets an older attempt or an earlier phase overwrite the row', () => {
     const [statement] = stepsProjection(aStepStarted({ envelope }));
     expect(statement?.text).toContain('WHERE EXCLUDED.attempts >= steps.attempts');
-    expect(statement?.text).toMatch(/WHEN EXCLUDED\.attempts > steps\.attempts OR CASE EXCLUDED\.status .* > CASE steps\.status/);
+    expect(statement?.text).toMatch(
+      /WHEN EXCLUDED\.attempts > steps\.attempts OR CASE EXCLUDED\.status .* > CASE steps\.status/,
+    );
   });
 
   it('StepCompleted writes outputs and timings, then replaces detections and judgements of that attempt', () => {
@@ -32,12 +52,16 @@ describe('stepsProjection', () => {
     expect(upsert?.values).toContain(JSON.stringify(outputs));
     expect(insertDetections?.values.slice(0, 3)).toEqual(['run-1', 'detect', 2]);
     expect(JSON.parse(insertDetections?.values[3] as string)).toHaveLength(2);
-    expect(JSON.parse(insertJudgements?.values[3] as string)).toEqual([{ port: 'judgement', verdict: 'NG', reasons: ['dent'] }]);
+    expect(JSON.parse(insertJudgements?.values[3] as string)).toEqual([
+      { port: 'judgement', verdict: 'NG', reasons: ['dent'] },
+    ]);
     expect(insertDetections?.text).toContain(`attempts = $3 AND status = 'completed'`);
   });
 
   it('StepFailed records the reason and whether it is retryable', () => {
-    const [statement] = stepsProjection(aStepFailed({ envelope, code: 'TIMEOUT', message: 'took too long', retryable: false }));
+    const [statement] = stepsProjection(
+      aStepFailed({ envelope, code: 'TIMEOUT', message: 'took too long', retryable: false }),
+    );
     expect(statement?.values).toEqual(expect.arrayContaining(['failed', 'TIMEOUT', 'took too long', false]));
   });
 

@@ -25,7 +25,8 @@ const KEY_PREFIX = 'ifk_';
  * Keys are 32 random bytes, so a plain SHA-256 is enough (no dictionary to attack, unlike passwords) and it is
  * deterministic, which lets the gateway look a key up by its hash in one indexed query.
  */
-export const hashApiKey = (plaintext: string): string => createHash('sha256').update(plaintext, 'utf8').digest('hex');
+export const hashApiKey = (plaintext: string): string =>
+  createHash('sha256').update(plaintext, 'utf8').digest('hex');
 
 export const generateApiKey = (): string => `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
 
@@ -52,7 +53,8 @@ export class ApiKeysRepository {
   constructor(private readonly db: Queryable) {}
 
   async createApiKey(name: string, role: ApiKeyRole): Promise<CreatedApiKey> {
-    if (!API_KEY_ROLES.includes(role)) throw new Error(`unknown API key role "${role}"; use ${API_KEY_ROLES.join(', ')}`);
+    if (!API_KEY_ROLES.includes(role))
+      throw new Error(`unknown API key role "${role}"; use ${API_KEY_ROLES.join(', ')}`);
     if (!name.trim()) throw new Error('API key name must not be empty');
     const plaintext = generateApiKey();
     const { rows } = await this.db.query<ApiKeyRow>(
@@ -86,7 +88,10 @@ export class ApiKeysRepository {
   }
 
   async revokeApiKey(id: string): Promise<boolean> {
-    const result = await this.db.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [id]);
+    const result = await this.db.query(
+      `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`,
+      [id],
+    );
     return (result.rowCount ?? 0) > 0;
   }
 }

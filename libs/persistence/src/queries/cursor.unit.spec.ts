@@ -7,7 +7,9 @@ describe('cursors', () => {
     const position = { at: '2026-01-01T00:00:00.000Z', id: 'run-1' };
     expect(decodeCursor(encodeCursor(position))).toEqual(position);
     expect(() => decodeCursor('not-a-cursor')).toThrow(InvalidCursorError);
-    expect(() => decodeCursor(Buffer.from('["yesterday","x"]').toString('base64url'))).toThrow(InvalidCursorError);
+    expect(() => decodeCursor(Buffer.from('["yesterday","x"]').toString('base64url'))).toThrow(
+      InvalidCursorError,
+    );
   });
 
   it('clamps page sizes', () => {
@@ -21,7 +23,13 @@ describe('buildRunsQuery', () => {
   it('turns filters into parameters, keyset after the cursor, newest first', () => {
     const cursor = encodeCursor({ at: '2026-01-02T00:00:00.000Z', id: 'run-9' });
     const query = buildRunsQuery(
-      { status: 'failed', cameraId: 'cam-2', lot: 'L7', from: '2026-01-01T00:00:00Z', to: '2026-01-03T00:00:00Z' },
+      {
+        status: 'failed',
+        cameraId: 'cam-2',
+        lot: 'L7',
+        from: '2026-01-01T00:00:00Z',
+        to: '2026-01-03T00:00:00Z',
+      },
       { limit: 20, cursor },
     );
     expect(query.text).toBe(

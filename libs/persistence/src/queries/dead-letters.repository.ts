@@ -60,7 +60,10 @@ export class DeadLettersRepository {
   constructor(private readonly db: Queryable) {}
 
   /** Newest failures first, keyset-paginated on (failed_at, id). */
-  async listDeadLetters(filters: DeadLetterFilters = {}, page: PageRequest = {}): Promise<Page<DeadLetterRecord>> {
+  async listDeadLetters(
+    filters: DeadLetterFilters = {},
+    page: PageRequest = {},
+  ): Promise<Page<DeadLetterRecord>> {
     const where: string[] = [];
     const values: unknown[] = [];
     const param = (value: unknown) => {
@@ -81,7 +84,10 @@ export class DeadLettersRepository {
     );
     const items = rows.slice(0, limit).map(toDeadLetter);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor({ at: last.failedAt, id: last.id }) : null };
+    return {
+      items,
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.failedAt, id: last.id }) : null,
+    };
   }
 
   async getDeadLetter(id: string): Promise<DeadLetterRecord | undefined> {

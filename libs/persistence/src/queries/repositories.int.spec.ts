@@ -38,7 +38,14 @@ describe('repositories (real Postgres)', () => {
       topic: 't',
       partition: 0,
       nextOffset: String(events.length),
-      events: events.map((decoded, i) => ({ topic: 't', partition: 0, offset: String(i), key: null, schemaId: 1, decoded })),
+      events: events.map((decoded, i) => ({
+        topic: 't',
+        partition: 0,
+        offset: String(i),
+        key: null,
+        schemaId: 1,
+        decoded,
+      })),
       deadLetters: [1, 2, 3].map((n) =>
         deadLetterFromDlqRecord({
           topic: 'dlq',
@@ -47,7 +54,10 @@ describe('repositories (real Postgres)', () => {
           key: Buffer.from(`k${n}`),
           value: Buffer.from([n]),
           timestamp: String(Date.parse('2026-06-01T00:00:00Z') + n),
-          headers: { 'imageflow-dlq-original-topic': 'imageflow.stage.ai.v1', 'imageflow-dlq-error': `boom ${n}` },
+          headers: {
+            'imageflow-dlq-original-topic': 'imageflow.stage.ai.v1',
+            'imageflow-dlq-error': `boom ${n}`,
+          },
         }),
       ),
     });
@@ -62,7 +72,13 @@ describe('repositories (real Postgres)', () => {
     const images = new ImagesRepository(pool);
     const capture = scenarios[0]?.capture;
     const image = await images.getImage(capture?.event.envelope.imageId as string);
-    expect(image).toMatchObject({ id: capture?.event.envelope.imageId, bucket: 'raw-images', size: 2048, cameraId: 'cam-0', lot: 'lot-A' });
+    expect(image).toMatchObject({
+      id: capture?.event.envelope.imageId,
+      bucket: 'raw-images',
+      size: 2048,
+      cameraId: 'cam-0',
+      lot: 'lot-A',
+    });
     expect(await images.getImage('0'.repeat(64))).toBeUndefined();
   });
 
@@ -93,7 +109,10 @@ describe('repositories (real Postgres)', () => {
     expect(cam.items).toHaveLength(expected);
     expect((await runs.listRuns({ pipelineId: 'inspect' }, { limit: 100 })).items).toHaveLength(25);
     expect((await runs.listRuns({ pipelineId: 'other' }, {})).items).toHaveLength(0);
-    const window = await runs.listRuns({ from: '2026-06-01T00:00:02Z', to: '2026-06-01T00:00:04Z' }, { limit: 100 });
+    const window = await runs.listRuns(
+      { from: '2026-06-01T00:00:02Z', to: '2026-06-01T00:00:04Z' },
+      { limit: 100 },
+    );
     expect(window.items).toHaveLength(4);
     await expect(runs.listRuns({}, { cursor: 'garbage' })).rejects.toThrow(InvalidCursorError);
   });
@@ -108,10 +127,23 @@ describe('repositories (real Postgres)', () => {
       ['detect', 'completed', 1],
       ['judge', 'completed', 1],
     ]);
-    expect(run?.steps[1]?.timings).toEqual({ queuedMs: 1, fetchMs: 2, computeMs: 3, storeMs: 4, totalMs: 10 });
+    expect(run?.steps[1]?.timings).toEqual({
+      queuedMs: 1,
+      fetchMs: 2,
+      computeMs: 3,
+      storeMs: 4,
+      totalMs: 10,
+    });
     expect(run?.detections).toHaveLength(3);
-    expect(run?.detections[0]).toMatchObject({ nodeId: 'detect', idx: 0, label: 'dent', box: { x: 0, y: 0, width: 20, height: 10 } });
-    expect(run?.judgements).toEqual([{ nodeId: 'judge', port: 'judgement', verdict: run?.verdict, reasons: expect.any(Array) }]);
+    expect(run?.detections[0]).toMatchObject({
+      nodeId: 'detect',
+      idx: 0,
+      label: 'dent',
+      box: { x: 0, y: 0, width: 20, height: 10 },
+    });
+    expect(run?.judgements).toEqual([
+      { nodeId: 'judge', port: 'judgement', verdict: run?.verdict, reasons: expect.any(Array) },
+    ]);
     expect(await runs.getRun('missing')).toBeUndefined();
   });
 
@@ -123,12 +155,20 @@ describe('repositories (real Postgres)', () => {
     expect(next.items.map((d) => d.id)).toEqual(['dlq:0:1']);
     expect(next.nextCursor).toBeNull();
     const one = await dlq.getDeadLetter('dlq:0:2');
-    expect(one).toMatchObject({ originalTopic: 'imageflow.stage.ai.v1', error: 'boom 2', redriveCount: 0, redrivenAt: null });
+    expect(one).toMatchObject({
+      originalTopic: 'imageflow.stage.ai.v1',
+      error: 'boom 2',
+      redriveCount: 0,
+      redrivenAt: null,
+    });
     expect(one?.value).toEqual(Buffer.from([2]));
     const redriven = await dlq.markRedriven('dlq:0:2');
     expect(redriven?.redriveCount).toBe(1);
     expect(redriven?.redrivenAt).not.toBeNull();
-    expect((await dlq.listDeadLetters({ pending: true })).items.map((d) => d.id)).toEqual(['dlq:0:3', 'dlq:0:1']);
+    expect((await dlq.listDeadLetters({ pending: true })).items.map((d) => d.id)).toEqual([
+      'dlq:0:3',
+      'dlq:0:1',
+    ]);
     expect(await dlq.markRedriven('nope')).toBeUndefined();
   });
 
@@ -136,7 +176,9 @@ describe('repositories (real Postgres)', () => {
     const keys = new ApiKeysRepository(pool);
     const created = await keys.createApiKey('line-1 camera', 'camera');
     expect(created.plaintext).toMatch(/^ifk_[A-Za-z0-9_-]{43}$/);
-    const { rows } = await pool.query<{ key_hash: string }>(`SELECT key_hash FROM api_keys WHERE id = $1`, [created.id]);
+    const { rows } = await pool.query<{ key_hash: string }>(`SELECT key_hash FROM api_keys WHERE id = $1`, [
+      created.id,
+    ]);
     expect(rows[0]?.key_hash).not.toContain(created.plaintext);
     expect(rows[0]?.key_hash).toHaveLength(64);
     const found = await keys.findApiKeyByPlaintext(created.plaintext);

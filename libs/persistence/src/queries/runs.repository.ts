@@ -162,7 +162,9 @@ const toStep = (row: StepRow): StepRecord => ({
   outputs: row.outputs,
   modelId: row.model_id,
   modelVersion: row.model_version,
-  error: row.error_code ? { code: row.error_code, message: row.error_message, retryable: row.retryable } : null,
+  error: row.error_code
+    ? { code: row.error_code, message: row.error_message, retryable: row.retryable }
+    : null,
 });
 
 // Filter name → column. Each has an index ending in (started_at DESC, id DESC), see the migration.
@@ -185,14 +187,20 @@ export class InvalidFilterError extends Error {
 }
 
 /** WHERE clause and values of a runs query; pure, so the SQL shape is unit-tested. */
-export function buildRunsQuery(filters: RunFilters, page: PageRequest): { text: string; values: unknown[]; limit: number } {
+export function buildRunsQuery(
+  filters: RunFilters,
+  page: PageRequest,
+): { text: string; values: unknown[]; limit: number } {
   const where: string[] = [];
   const values: unknown[] = [];
   const param = (value: unknown) => {
     values.push(value);
     return `$${values.length}`;
   };
-  for (const [name, column] of Object.entries(EQUALITY_FILTERS) as [keyof typeof EQUALITY_FILTERS, string][]) {
+  for (const [name, column] of Object.entries(EQUALITY_FILTERS) as [
+    keyof typeof EQUALITY_FILTERS,
+    string,
+  ][]) {
     const value = filters[name];
     if (value !== undefined && value !== '') where.push(`${column} = ${param(value)}`);
   }
@@ -228,7 +236,8 @@ export class RunsRepository {
     const last = items[items.length - 1];
     return {
       items,
-      nextCursor: rows.length > query.limit && last ? encodeCursor({ at: last.startedAt, id: last.id }) : null,
+      nextCursor:
+        rows.length > query.limit && last ? encodeCursor({ at: last.startedAt, id: last.id }) : null,
     };
   }
 
@@ -269,7 +278,12 @@ export class RunsRepository {
         text: d.text,
         classId: d.class_id,
       })),
-      judgements: judgements.rows.map((j) => ({ nodeId: j.node_id, port: j.port, verdict: j.verdict, reasons: j.reasons })),
+      judgements: judgements.rows.map((j) => ({
+        nodeId: j.node_id,
+        port: j.port,
+        verdict: j.verdict,
+        reasons: j.reasons,
+      })),
     };
   }
 }

@@ -24,7 +24,9 @@ export function anEnvelope(type: EventType, overrides: Partial<Envelope> = {}): 
   };
 }
 
-type Overrides<T extends EventType> = Partial<Omit<EventOf<T>, 'envelope'>> & { envelope?: Partial<Envelope> };
+type Overrides<T extends EventType> = Partial<Omit<EventOf<T>, 'envelope'>> & {
+  envelope?: Partial<Envelope>;
+};
 
 /** A decoded event of one type, as the projections and `EventSerde` see it. */
 export interface TypedEvent<T extends EventType> {
@@ -32,9 +34,16 @@ export interface TypedEvent<T extends EventType> {
   event: EventOf<T>;
 }
 
-function build<T extends EventType>(type: T, defaults: Omit<EventOf<T>, 'envelope'>, overrides: Overrides<T>): TypedEvent<T> {
+function build<T extends EventType>(
+  type: T,
+  defaults: Omit<EventOf<T>, 'envelope'>,
+  overrides: Overrides<T>,
+): TypedEvent<T> {
   const { envelope, ...rest } = overrides;
-  return { type, event: { envelope: anEnvelope(type, envelope), ...defaults, ...rest } as unknown as EventOf<T> };
+  return {
+    type,
+    event: { envelope: anEnvelope(type, envelope), ...defaults, ...rest } as unknown as EventOf<T>,
+  };
 }
 
 export function anImageCaptured(overrides: Overrides<'ImageCaptured'> = {}) {
@@ -52,7 +61,14 @@ export function anImageCaptured(overrides: Overrides<'ImageCaptured'> = {}) {
         width: 64,
         height: 48,
       },
-      capture: { cameraId: 'cam-1', lineId: 'line-1', lot: 'lot-1', serial: 'sn-1', capturedAt: BASE_TIME, source: 'CAMERA' },
+      capture: {
+        cameraId: 'cam-1',
+        lineId: 'line-1',
+        lot: 'lot-1',
+        serial: 'sn-1',
+        capturedAt: BASE_TIME,
+        source: 'CAMERA',
+      },
       idempotencyKey: null,
     },
     { ...overrides, envelope: { imageId, ...overrides.envelope } },
@@ -73,7 +89,14 @@ export const aRunStarted = (overrides: Overrides<'RunStarted'> = {}) =>
         width: 64,
         height: 48,
       },
-      capture: { cameraId: 'cam-1', lineId: 'line-1', lot: 'lot-1', serial: 'sn-1', capturedAt: BASE_TIME, source: 'CAMERA' },
+      capture: {
+        cameraId: 'cam-1',
+        lineId: 'line-1',
+        lot: 'lot-1',
+        serial: 'sn-1',
+        capturedAt: BASE_TIME,
+        source: 'CAMERA',
+      },
       trigger: 'CAPTURE',
       replayId: null,
       definitionJson: '{"nodes":[],"edges":[]}',
@@ -139,7 +162,11 @@ export const aRunCompleted = (overrides: Overrides<'RunCompleted'> = {}) =>
   build('RunCompleted', { verdict: 'OK', durationMs: 120, skippedNodeIds: [] }, overrides);
 
 export const aRunFailed = (overrides: Overrides<'RunFailed'> = {}) =>
-  build('RunFailed', { failedNodeId: 'resize', code: 'STEP_FAILED', message: 'resize failed', durationMs: 80 }, overrides);
+  build(
+    'RunFailed',
+    { failedNodeId: 'resize', code: 'STEP_FAILED', message: 'resize failed', durationMs: 80 },
+    overrides,
+  );
 
 export const detectionsOutput = (port = 'detections', count = 2): StepOutput => ({
   port,
@@ -160,7 +187,11 @@ export const detectionsOutput = (port = 'detections', count = 2): StepOutput => 
   judgement: null,
 });
 
-export const judgementOutput = (verdict: 'OK' | 'NG', reasons: string[] = [], port = 'judgement'): StepOutput => ({
+export const judgementOutput = (
+  verdict: 'OK' | 'NG',
+  reasons: string[] = [],
+  port = 'judgement',
+): StepOutput => ({
   port,
   kind: 'JUDGEMENT',
   object: null,
@@ -189,7 +220,10 @@ export interface RunScenarioOptions {
  * One capture and a whole run through a three-node pipeline (resize → detect → judge), in the order the
  * orchestrator and workers write them: the capture goes to the images topic, the rest to run-events.
  */
-export function runScenario(options: RunScenarioOptions = {}): { capture: ProjectableEvent; runEvents: ProjectableEvent[] } {
+export function runScenario(options: RunScenarioOptions = {}): {
+  capture: ProjectableEvent;
+  runEvents: ProjectableEvent[];
+} {
   const at = options.at ?? BASE_TIME;
   const runId = options.runId ?? uuidv7();
   const capture = anImageCaptured({
@@ -213,7 +247,13 @@ export function runScenario(options: RunScenarioOptions = {}): { capture: Projec
     correlationId: capture.event.envelope.eventId,
     occurredAt: clock++,
   });
-  const step = (nodeId: string, partId: string, stageKind: string, outputs: StepOutput[], attempt = 1): ProjectableEvent[] => [
+  const step = (
+    nodeId: string,
+    partId: string,
+    stageKind: string,
+    outputs: StepOutput[],
+    attempt = 1,
+  ): ProjectableEvent[] => [
     aStepRequested({ envelope: envelope(), nodeId, partId, stageKind, attempt }),
     aStepStarted({ envelope: envelope(), nodeId, attempt }),
     aStepCompleted({ envelope: envelope(), nodeId, partId, attempt, outputs }),
@@ -228,9 +268,21 @@ export function runScenario(options: RunScenarioOptions = {}): { capture: Projec
   ];
   if (options.retryDetection || options.fail) {
     runEvents.push(
-      aStepRequested({ envelope: envelope(), nodeId: 'detect', partId: 'ai.detect', stageKind: 'ai', attempt: 1 }),
+      aStepRequested({
+        envelope: envelope(),
+        nodeId: 'detect',
+        partId: 'ai.detect',
+        stageKind: 'ai',
+        attempt: 1,
+      }),
       aStepStarted({ envelope: envelope(), nodeId: 'detect', attempt: 1 }),
-      aStepFailed({ envelope: envelope(), nodeId: 'detect', partId: 'ai.detect', attempt: 1, retryable: !options.fail }),
+      aStepFailed({
+        envelope: envelope(),
+        nodeId: 'detect',
+        partId: 'ai.detect',
+        attempt: 1,
+        retryable: !options.fail,
+      }),
     );
   }
   if (options.fail) {
@@ -259,7 +311,8 @@ export const aDefinition = (width = 640) => ({
 });
 
 /** `sha256:` id of a definition's JSON (stands in for libs/pipeline's `versionIdOf` in tests). */
-export const versionIdFor = (definition: unknown): string => `sha256:${sha256Hex(JSON.stringify(definition))}`;
+export const versionIdFor = (definition: unknown): string =>
+  `sha256:${sha256Hex(JSON.stringify(definition))}`;
 
 export function aPipelineVersionCreated(overrides: Overrides<'PipelineVersionCreated'> = {}) {
   const definitionJson = overrides.definitionJson ?? JSON.stringify(aDefinition());
@@ -348,16 +401,23 @@ export function pipelineScenario(options: PipelineScenarioOptions = {}) {
     }),
   );
   const versions = created.map((c) => c.event.version);
-  const activate = (version: string) => aPipelineVersionActivated({ envelope: envelope(), pipelineId, version, activatedBy: 'bob' });
+  const activate = (version: string) =>
+    aPipelineVersionActivated({ envelope: envelope(), pipelineId, version, activatedBy: 'bob' });
   const activated = [activate(versions[versions.length - 1] as string)];
   if (versions.length > 1) activated.push(activate(versions[0] as string));
   const cameraIds = options.cameraIds ?? ['cam-1', 'cam-2'];
   const lineIds = options.lineIds ?? ['line-1'];
   const bound = [
-    ...cameraIds.map((targetId) => aBindingSet({ envelope: envelope(), targetKind: 'CAMERA', targetId, pipelineId })),
-    ...lineIds.map((targetId) => aBindingSet({ envelope: envelope(), targetKind: 'LINE', targetId, pipelineId })),
+    ...cameraIds.map((targetId) =>
+      aBindingSet({ envelope: envelope(), targetKind: 'CAMERA', targetId, pipelineId }),
+    ),
+    ...lineIds.map((targetId) =>
+      aBindingSet({ envelope: envelope(), targetKind: 'LINE', targetId, pipelineId }),
+    ),
   ];
-  const unbound = cameraIds.slice(0, 1).map((targetId) => aBindingRemoved({ envelope: envelope(), targetKind: 'CAMERA', targetId }));
+  const unbound = cameraIds
+    .slice(0, 1)
+    .map((targetId) => aBindingRemoved({ envelope: envelope(), targetKind: 'CAMERA', targetId }));
   const events: ProjectableEvent[] = [...created, ...activated, ...bound, ...unbound];
   return { pipelineId, versions, events, created, activated, bound, unbound };
 }
@@ -370,7 +430,9 @@ export interface ScratchDatabase {
 
 /** A fresh, empty database on the same server (the user needs CREATEDB); drop() removes it. */
 export async function createScratchDatabase(serverUrl: string, prefix = 'test'): Promise<ScratchDatabase> {
-  const name = `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+  const name = `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
+    .replace(/[^a-z0-9_]/gi, '_')
+    .toLowerCase();
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
   try {
@@ -387,7 +449,17 @@ export async function createScratchDatabase(serverUrl: string, prefix = 'test'):
       const client = new Client({ connectionString: serverUrl });
       await client.connect();
       try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        // FORCE terminates the database's sessions; one that belongs to another role and is still starting up
+        // (a pool's late connection) makes it fail with "must be a member of the role…": wait and try again.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            break;
+          } catch (error) {
+            if (attempt >= 10) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+          }
+        }
       } finally {
         await client.end();
       }

@@ -21,16 +21,38 @@ const part = (
 
 /** A small catalog with the shapes of the real parts: image → image, image → detections, → judgement. */
 export const testCatalogParts: PartSpec[] = [
-  part('image.resize', 'pre', 'image', [{ name: 'image', kind: 'IMAGE' }], [{ name: 'image', kind: 'IMAGE' }], {
-    width: { type: 'integer', minimum: 1, maximum: 16384 },
-    height: { type: 'integer', minimum: 1, maximum: 16384 },
-    fit: { enum: ['cover', 'contain', 'fill', 'inside', 'outside'] },
-  }, ['width']),
-  part('image.grayscale', 'pre', 'image', [{ name: 'image', kind: 'IMAGE' }], [{ name: 'image', kind: 'IMAGE' }]),
-  part('ai.detect', 'ai', 'ai', [{ name: 'image', kind: 'IMAGE' }], [{ name: 'detections', kind: 'DETECTIONS' }], {
-    model: { type: 'string', minLength: 1 },
-    minScore: { type: 'number', minimum: 0, maximum: 1 },
-  }, ['model']),
+  part(
+    'image.resize',
+    'pre',
+    'image',
+    [{ name: 'image', kind: 'IMAGE' }],
+    [{ name: 'image', kind: 'IMAGE' }],
+    {
+      width: { type: 'integer', minimum: 1, maximum: 16384 },
+      height: { type: 'integer', minimum: 1, maximum: 16384 },
+      fit: { enum: ['cover', 'contain', 'fill', 'inside', 'outside'] },
+    },
+    ['width'],
+  ),
+  part(
+    'image.grayscale',
+    'pre',
+    'image',
+    [{ name: 'image', kind: 'IMAGE' }],
+    [{ name: 'image', kind: 'IMAGE' }],
+  ),
+  part(
+    'ai.detect',
+    'ai',
+    'ai',
+    [{ name: 'image', kind: 'IMAGE' }],
+    [{ name: 'detections', kind: 'DETECTIONS' }],
+    {
+      model: { type: 'string', minLength: 1 },
+      minScore: { type: 'number', minimum: 0, maximum: 1 },
+    },
+    ['model'],
+  ),
   part(
     'image.annotate',
     'post',
@@ -42,13 +64,26 @@ export const testCatalogParts: PartSpec[] = [
     ],
     [{ name: 'image', kind: 'IMAGE' }],
   ),
-  part('post.judge', 'post', 'image', [{ name: 'detections', kind: 'DETECTIONS' }], [{ name: 'verdict', kind: 'JUDGEMENT' }], {
-    minCount: { type: 'integer', minimum: 0 },
-  }),
-  part('ai.ocr', 'ai', 'ai', [{ name: 'image', kind: 'IMAGE' }], [
-    { name: 'detections', kind: 'DETECTIONS' },
-    { name: 'text', kind: 'TEXT' },
-  ]),
+  part(
+    'post.judge',
+    'post',
+    'image',
+    [{ name: 'detections', kind: 'DETECTIONS' }],
+    [{ name: 'verdict', kind: 'JUDGEMENT' }],
+    {
+      minCount: { type: 'integer', minimum: 0 },
+    },
+  ),
+  part(
+    'ai.ocr',
+    'ai',
+    'ai',
+    [{ name: 'image', kind: 'IMAGE' }],
+    [
+      { name: 'detections', kind: 'DETECTIONS' },
+      { name: 'text', kind: 'TEXT' },
+    ],
+  ),
 ];
 
 /** source → resize → (detect, grayscale) → annotate(resize, detect) → judge(detect). Fan-out and fan-in. */

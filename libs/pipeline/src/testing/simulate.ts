@@ -23,7 +23,10 @@ export function simulateRun(
   const verdict = options.verdict ?? (() => 'OK');
   const maxEvents = options.maxEvents ?? 10_000;
   const stageKinds = Object.fromEntries(
-    definition.nodes.map((n) => [n.id, catalog.get(partKey(n.part.id, n.part.version))?.stageKind ?? 'image']),
+    definition.nodes.map((n) => [
+      n.id,
+      catalog.get(partKey(n.part.id, n.part.version))?.stageKind ?? 'image',
+    ]),
   );
   let clock = 1_000;
   let seq = 0;
@@ -55,7 +58,9 @@ export function simulateRun(
     const result = outcome(nodeId, attempt);
     if (result === 'ok') {
       const outputs: PortValue[] = part.outputs.map((o) =>
-        o.kind === 'JUDGEMENT' ? { port: o.name, kind: o.kind, judgement: { verdict: verdict(nodeId) } } : { port: o.name, kind: o.kind },
+        o.kind === 'JUDGEMENT'
+          ? { port: o.name, kind: o.kind, judgement: { verdict: verdict(nodeId) } }
+          : { port: o.name, kind: o.kind },
       );
       events.push({ type: 'StepCompleted', eventId: id(), at: clock + 2, nodeId, attempt, outputs });
     } else {

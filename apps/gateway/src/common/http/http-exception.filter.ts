@@ -3,11 +3,22 @@ import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFil
 import type { Logger } from '@imageflow/observability';
 import type { Request, Response } from 'express';
 
-/** Every error leaves as `{ statusCode, error, message }` JSON (`message` is one readable sentence). */
+/**
+ * Every error leaves as `{ statusCode, error, message }` JSON (`message` is one readable sentence); an exception whose
+ * response carries an `issues` array (422 of a pipeline definition) keeps it, so clients can locate each problem.
+ */
 export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
+  issues?: unknown[];
+}
+
+function issuesOf(exception: HttpException): unknown[] | undefined {
+  const response = exception.getResponse();
+  if (typeof response !== 'object' || response === null || !('issues' in response)) return undefined;
+  const { issues } = response as { issues: unknown };
+  return Array.isArray(issues) ? issues : undefined;
 }
 
 function messageOf(exception: HttpException): string {
@@ -32,7 +43,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
     let body: ErrorBody;
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
-      body = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: messageOf(exception) };
+      const issues = issuesOf(exception);
+      body = {
+        statusCode,
+        error: STATUS_CODES[statusCode] ?? 'Error',
+        message: messageOf(exception),
+        ...(issues ? { issues } : {}),
+      };
       if (statusCode >= 500)
         this.logger.error({ err: exception, method: request.method, url: request.originalUrl }, body.message);
     } else {
