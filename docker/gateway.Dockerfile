@@ -11,7 +11,7 @@ WORKDIR /src
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx nx run gateway:build --outputStyle=stream
+RUN npx nx run gateway:build --outputStyle=stream && npx nx run web:build --outputStyle=stream
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
@@ -25,6 +25,9 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /src/dist/apps/gateway ./dist
+# The web UI, served at / (WEB_DIST_DIR); a cluster may serve it from elsewhere and leave this unused.
+COPY --from=build /src/dist/apps/web ./web
+ENV WEB_DIST_DIR=/app/web
 # Listen on all interfaces inside the container (the apps default to 127.0.0.1 for single-machine runs).
 ENV HTTP_HOST=0.0.0.0
 EXPOSE 8080

@@ -1,5 +1,7 @@
 // Builds the configured Nest application; used by main.ts and by the integration tests (same code path).
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -46,6 +48,50 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return document;
 }
 
+/** Paths the API owns: never answered with the web UI's index.html. */
+const API_PREFIXES = ['/api/', '/healthz', '/readyz', '/metrics'];
+
+/**
+ * Serves the built web UI at `/`: its files as they are (hashed assets cached for a year), and index.html for any
+ * other GET that asks for HTML, so the single-page app's own routes (e.g. /runs/123) survive a reload.
+ */
+function serveWebUi(app: NestExpressApplication, config: GatewayConfig, logger: Logger): void {
+  const dir = resolve(config.WEB_DIST_DIR);
+  const index = join(dir, 'index.html');
+  if (!existsSync(index)) {
+    logger.info({ dir }, 'no built web UI to serve (run nx run web:build)');
+    return;
+  }
+  app.useStaticAssets(dir, {
+    index: false,
+    setHeaders: (res, path) => {
+      res.setHeader(
+        'Cache-Control',
+        path.includes(`${join(dir, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
+    },
+  });
+  app.use(
+    (
+      req: { method: string; path: string; headers: { accept?: string } },
+      res: { sendFile: (p: string, o: object) => void },
+      next: () => void,
+    ) => {
+      const wantsHtml = (req.headers.accept ?? '').includes('text/html');
+      if (
+        (req.method !== 'GET' && req.method !== 'HEAD') ||
+        !wantsHtml ||
+        API_PREFIXES.some((p) => req.path.startsWith(p))
+      ) {
+        next();
+        return;
+      }
+      res.sendFile(index, { headers: { 'Cache-Control': 'no-cache' } });
+    },
+  );
+  logger.info({ dir }, 'serving the web UI at /');
+}
+
 export interface GatewayApp {
   app: NestExpressApplication;
   logger: Logger;
@@ -70,6 +116,7 @@ export async function createGatewayApp(
   app.use(httpMetricsMiddleware(app.get<Registry>(METRICS_REGISTRY), logger));
   app.useGlobalFilters(new HttpExceptionFilter(logger));
   app.enableShutdownHooks();
+  serveWebUi(app, config, logger);
   const openapi = buildOpenApiDocument(app);
   // Swagger UI at /api/docs, the document itself at /api/openapi.json (both public, outside the API-key guard).
   SwaggerModule.setup('api/docs', app, openapi, {

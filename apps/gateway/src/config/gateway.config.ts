@@ -63,6 +63,11 @@ export const gatewayConfigSchema = z.object({
   /** Files of one model upload at most, besides the manifest. */
   MODEL_UPLOAD_MAX_FILES: env.positiveInt(8),
   KAFKA_CLIENT_ID: z.string().min(1).default('imageflow-gateway'),
+  /**
+   * The built web UI (nx run web:build) served at `/` in single-machine mode; nothing is served when the
+   * directory has no index.html (e.g. in a Kubernetes deployment that serves the UI elsewhere).
+   */
+  WEB_DIST_DIR: z.string().min(1).default('dist/apps/web'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
