@@ -1,0 +1,452 @@
+// The whole platform on the local stack, for end-to-end tests: the BUILT apps (compute-image, stage-worker for kind
+// `image`, orchestrator, projector, gateway) started as child processes on free ports, with names no other test uses —
+// a scratch Postgres database, unique topics, consumer groups and raw-images bucket, an admin key in a temp dir.
+// Each child's output goes to tmp/e2e-platform/<run>/<app>.log; `stop()` ends them (SIGTERM, then SIGKILL) and
+// removes what was created.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { BUCKETS } from '@imageflow/contracts';
+import { computeV1 } from '@imageflow/contracts/grpc';
+import { createKafka, ensureTopics, EventSerde, readMessages, type Kafka } from '@imageflow/messaging';
+import { createScratchDatabase, type ScratchDatabase } from '@imageflow/persistence/testing';
+import { catalogOf, type PartCatalog, type PartSpec, type PortKind } from '@imageflow/pipeline';
+import { ObjectStore, runOutputPrefix } from '@imageflow/storage';
+import { testObjectStoreConfig, uniqueBucketName } from '@imageflow/storage/testing';
+
+export const repoRoot = join(__dirname, '..', '..', '..');
+const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
+
+export const stackEnv = {
+  KAFKA_BROKERS: env('KAFKA_BROKERS', '127.0.0.1:9092'),
+  SCHEMA_REGISTRY_URL: env('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081/apis/ccompat/v7'),
+  S3_ENDPOINT: env('S3_ENDPOINT', 'http://127.0.0.1:9000'),
+  S3_REGION: env('S3_REGION', 'us-east-1'),
+  S3_ACCESS_KEY: env('S3_ACCESS_KEY', 'imageflow'),
+  S3_SECRET_KEY: env('S3_SECRET_KEY', 'imageflow-local-secret'),
+  DATABASE_URL: env('DATABASE_URL', 'postgres://imageflow:imageflow@127.0.0.1:5432/imageflow'),
+};
+
+export const APPS = ['compute-image', 'stage-worker', 'orchestrator', 'projector', 'gateway'] as const;
+export type AppName = (typeof APPS)[number];
+
+export const mainOf = (app: AppName): string =>
+  join(repoRoot, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
+
+/** A name no earlier run has used (letters, digits, dots and dashes). */
+export const uniqueName = (prefix: string): string =>
+  `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const accepts = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+/** Polls `probe` until it returns a value, or fails naming `what` (and the last error) after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  everyMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  throw new Error(
+    `${what}: not within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+  );
+}
+
+/** Every name one platform instance uses; nothing is shared with other tests except the processed-images bucket. */
+export interface PlatformNames {
+  id: string;
+  topics: {
+    images: string;
+    runEvents: string;
+    pipelines: string;
+    dlq: string;
+    stageTemplate: string;
+    stageImage: string;
+  };
+  groups: { orchestrator: string; stageWorker: string; projector: string };
+  rawBucket: string;
+  modelsBucket: string;
+}
+
+export function platformNames(): PlatformNames {
+  const id = uniqueName('e2e.platform');
+  return {
+    id,
+    topics: {
+      images: `${id}.images`,
+      runEvents: `${id}.run-events`,
+      pipelines: `${id}.pipelines`,
+      dlq: `${id}.dlq`,
+      stageTemplate: `${id}.stage.{kind}`,
+      stageImage: `${id}.stage.image`,
+    },
+    groups: {
+      orchestrator: `${id}.orchestrator`,
+      stageWorker: `${id}.stage-worker.image`,
+      projector: `${id}.projector`,
+    },
+    rawBucket: uniqueBucketName('e2e-plat-raw'),
+    modelsBucket: uniqueBucketName('e2e-plat-models'),
+  };
+}
+
+export interface AppProcess {
+  app: AppName;
+  child: ChildProcess;
+  logFile: string;
+  /** Resolves when the process has exited. */
+  exited: Promise<void>;
+}
+
+const TAIL_LINES = 40;
+
+export function tailOf(logFile: string, lines = TAIL_LINES): string {
+  if (!existsSync(logFile)) return '(no log)';
+  return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+export class Platform {
+  readonly names = platformNames();
+  readonly logDir = join(repoRoot, 'tmp', 'e2e-platform', this.names.id);
+  readonly kafka: Kafka = createKafka({
+    brokers: stackEnv.KAFKA_BROKERS.split(','),
+    clientId: 'e2e-platform',
+  });
+  readonly store = new ObjectStore(testObjectStoreConfig());
+  readonly serde = new EventSerde({ registryUrl: stackEnv.SCHEMA_REGISTRY_URL, clientId: 'e2e-platform' });
+  readonly processes = new Map<AppName, AppProcess>();
+  private readonly envs = new Map<AppName, Record<string, string>>();
+  private readonly logs: WriteStream[] = [];
+  private readonly runIds = new Set<string>();
+  private database?: ScratchDatabase;
+  private keyDir?: string;
+  gatewayUrl = '';
+  computeAddress = '';
+  adminKey = '';
+
+  /** Starts every app and waits until each one listens. */
+  async start(): Promise<void> {
+    for (const app of APPS) {
+      if (!existsSync(mainOf(app)))
+        throw new Error(`build ${app} first (nx run ${app}:build): ${mainOf(app)} is missing`);
+    }
+    mkdirSync(this.logDir, { recursive: true });
+    this.database = await createScratchDatabase(stackEnv.DATABASE_URL, 'e2e_platform');
+    this.keyDir = await mkdtemp(join(tmpdir(), 'e2e-platform-'));
+    const { topics, groups } = this.names;
+    // Created up front with the partitions the apps would use, so no consumer subscribes to a missing topic.
+    await ensureTopics(this.kafka, [
+      { topic: topics.images, numPartitions: 3 },
+      { topic: topics.pipelines, numPartitions: 1 },
+      { topic: topics.runEvents, numPartitions: 6 },
+      { topic: topics.stageImage, numPartitions: 6 },
+      { topic: topics.dlq, numPartitions: 1 },
+    ]);
+    const common = {
+      ...stackEnv,
+      DATABASE_URL: this.database.url,
+      LOG_LEVEL: process.env['E2E_APP_LOG'] ?? 'info',
+    };
+
+    // The gateway first: it applies the database migrations and creates the buckets.
+    const httpPort = await freePort();
+    const grpcPort = await freePort();
+    this.computeAddress = `127.0.0.1:${grpcPort}`;
+    this.envs.set('gateway', {
+      ...common,
+      HTTP_PORT: String(httpPort),
+      IMAGES_TOPIC: topics.images,
+      PIPELINES_TOPIC: topics.pipelines,
+      RAW_IMAGES_BUCKET: this.names.rawBucket,
+      MODELS_BUCKET: this.names.modelsBucket,
+      ADMIN_KEY_FILE: join(this.keyDir, 'admin-key'),
+      // The platform's own compute-image; no compute-ai (the pipeline uses image parts only).
+      COMPUTE_ADDRESSES: this.computeAddress,
+      INGEST_RATE_LIMIT: '10000',
+      KAFKA_CLIENT_ID: `${this.names.id}.gateway`,
+    });
+    this.envs.set('compute-image', {
+      ...common,
+      COMPUTE_IMAGE_PORT: String(grpcPort),
+      COMPUTE_IMAGE_METRICS_PORT: String(await freePort()),
+    });
+    this.envs.set('stage-worker', {
+      ...common,
+      STAGE_KIND: 'image',
+      COMPUTE_ADDRESS: this.computeAddress,
+      CONSUMER_GROUP: groups.stageWorker,
+      STAGE_TOPIC: topics.stageImage,
+      RUN_EVENTS_TOPIC: topics.runEvents,
+      DLQ_TOPIC: topics.dlq,
+      METRICS_PORT: String(await freePort()),
+      WORKER_ID: `${this.names.id}.worker`,
+    });
+    this.envs.set('orchestrator', {
+      ...common,
+      ORCHESTRATOR_GROUP_ID: groups.orchestrator,
+      IMAGES_TOPIC: topics.images,
+      RUN_EVENTS_TOPIC: topics.runEvents,
+      PIPELINES_TOPIC: topics.pipelines,
+      DLQ_TOPIC: topics.dlq,
+      STAGE_TOPIC_TEMPLATE: topics.stageTemplate,
+      METRICS_PORT: String(await freePort()),
+    });
+    this.envs.set('projector', {
+      ...common,
+      PROJECTOR_GROUP_ID: groups.projector,
+      PROJECTOR_NAME: `${this.names.id}.projector`,
+      PROJECTOR_IMAGES_TOPIC: topics.images,
+      PROJECTOR_RUN_EVENTS_TOPIC: topics.runEvents,
+      PROJECTOR_PIPELINES_TOPIC: topics.pipelines,
+      PROJECTOR_DLQ_TOPIC: topics.dlq,
+      METRICS_PORT: String(await freePort()),
+    });
+
+    await this.startApp('compute-image');
+    await this.startApp('gateway');
+    this.gatewayUrl = `http://127.0.0.1:${httpPort}`;
+    this.adminKey = (await readFile(join(this.keyDir, 'admin-key'), 'utf8')).trim();
+    await Promise.all(
+      (['stage-worker', 'orchestrator', 'projector'] as const).map((app) => this.startApp(app)),
+    );
+  }
+
+  /** The port an app is ready on once it accepts connections. */
+  private readyPort(app: AppName): number {
+    const key =
+      app === 'compute-image' ? 'COMPUTE_IMAGE_PORT' : app === 'gateway' ? 'HTTP_PORT' : 'METRICS_PORT';
+    const port = Number(this.envs.get(app)?.[key]);
+    if (!port) throw new Error(`${app}: start() has not chosen its ports`);
+    return port;
+  }
+
+  /** Starts (or restarts) one app with the environment chosen in start(), and waits until it listens. */
+  async startApp(app: AppName): Promise<AppProcess> {
+    const running = this.processes.get(app);
+    if (running && running.child.exitCode === null && running.child.signalCode === null) {
+      throw new Error(`${app} is already running`);
+    }
+    const logFile = join(this.logDir, `${app}.log`);
+    const log = createWriteStream(logFile, { flags: 'a' });
+    this.logs.push(log);
+    log.write(`--- start ${new Date().toISOString()}\n`);
+    const child = spawn(process.execPath, [mainOf(app)], {
+      cwd: repoRoot,
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...this.envs.get(app) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const proc: AppProcess = { app, child, logFile, exited };
+    this.processes.set(app, proc);
+    const port = this.readyPort(app);
+    try {
+      await eventually(
+        `${app} listening on ${port}`,
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}`);
+          return (await accepts(port)) ? true : undefined;
+        },
+        // After a SIGKILL the orchestrator listens only once its consumer groups have rebalanced, which waits for
+        // the killed member's session to time out (30 s, libs/messaging consumerConfig).
+        60_000,
+        100,
+      );
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw new Error(`${String(error)}\n--- ${app} log tail:\n${tailOf(logFile)}`);
+    }
+    return proc;
+  }
+
+  /** SIGKILL: the process gets no chance to finish anything. */
+  async kill(app: AppName): Promise<void> {
+    const proc = this.processes.get(app);
+    if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  async terminate(app: AppName, graceMs = 10_000): Promise<void> {
+    const proc = this.processes.get(app);
+    if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+    proc.child.kill('SIGTERM');
+    const timer = setTimeout(() => proc.child.kill('SIGKILL'), graceMs);
+    await proc.exited;
+    clearTimeout(timer);
+  }
+
+  /** Fails with the app's log tail when an app has died (they should all keep running). */
+  assertAlive(): void {
+    for (const proc of this.processes.values()) {
+      if (proc.child.exitCode !== null) {
+        throw new Error(`${proc.app} exited with ${proc.child.exitCode}:\n${tailOf(proc.logFile)}`);
+      }
+    }
+  }
+
+  /** The last lines of every app's log, for a failure report. */
+  tails(): string {
+    return [...this.processes.values()]
+      .map((p) => `--- ${p.app} (${p.logFile}):\n${tailOf(p.logFile)}`)
+      .join('\n');
+  }
+
+  /** fetch against the gateway with the admin key. */
+  request(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${this.gatewayUrl}${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${this.adminKey}`,
+        ...(init.headers as Record<string, string> | undefined),
+      },
+    });
+  }
+
+  async json<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const response = await this.request(path, init);
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${text}`);
+    return JSON.parse(text) as T;
+  }
+
+  /** The parts catalog straight from compute-image's Describe, as @imageflow/pipeline's PartSpec. */
+  async describeCatalog(): Promise<PartCatalog> {
+    const client = new computeV1.ComputeServiceClient(this.computeAddress, credentials.createInsecure());
+    try {
+      const response = await new Promise<computeV1.DescribeResponse>((resolve, reject) =>
+        client.describe(
+          {},
+          new Metadata(),
+          { deadline: Date.now() + 5_000 },
+          (error: ServiceError | null, r) =>
+            error || !r ? reject(error ?? new Error('empty Describe response')) : resolve(r),
+        ),
+      );
+      return catalogOf(response.parts.map(partSpecOf));
+    } finally {
+      client.close();
+    }
+  }
+
+  /** Remembers a run so stop() removes its outputs from the shared processed-images bucket. */
+  trackRun(runId: string): void {
+    this.runIds.add(runId);
+  }
+
+  /** Every record of the run-events topic, decoded. */
+  async runEvents(): Promise<Awaited<ReturnType<EventSerde['decode']>>[]> {
+    const records = await readMessages(this.kafka, {
+      topic: this.names.topics.runEvents,
+      limit: 1_000_000,
+      timeoutMs: 60_000,
+    });
+    return Promise.all(
+      records.filter((r) => r.message.value).map((r) => this.serde.decode(r.message.value as Buffer)),
+    );
+  }
+
+  /** Stops every app (SIGTERM, then SIGKILL) and removes the database, topics, groups, buckets and outputs. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.processes.keys()].map((app) => this.terminate(app)));
+    for (const log of this.logs) log.end();
+    const errors: unknown[] = [];
+    const attempt = async (fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+      } catch (error) {
+        errors.push(error);
+      }
+    };
+    for (const runId of this.runIds) {
+      await attempt(async () => {
+        for (const key of await this.store.list(BUCKETS.processedImages, runOutputPrefix(runId))) {
+          await this.store.remove({ bucket: BUCKETS.processedImages, key });
+        }
+      });
+    }
+    await attempt(async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      try {
+        const mine = (await admin.listTopics()).filter((t) => t.startsWith(this.names.id));
+        if (mine.length) await admin.deleteTopics({ topics: mine });
+        const groups = (await admin.listGroups()).groups
+          .map((g) => g.groupId)
+          .filter((g) => g.startsWith(this.names.id));
+        if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+      } finally {
+        await admin.disconnect();
+      }
+    });
+    await attempt(() => this.store.removeBucketWithObjects(this.names.rawBucket));
+    await attempt(() => this.store.removeBucketWithObjects(this.names.modelsBucket));
+    await attempt(async () => this.database?.drop());
+    const keyDir = this.keyDir;
+    if (keyDir) await attempt(() => rm(keyDir, { recursive: true, force: true }));
+    if (errors.length) throw new AggregateError(errors, 'platform clean-up failed');
+  }
+}
+
+const CATEGORIES: Partial<Record<computeV1.Category, PartSpec['category']>> = {
+  [computeV1.Category.PRE]: 'pre',
+  [computeV1.Category.AI]: 'ai',
+  [computeV1.Category.POST]: 'post',
+};
+
+const portKindOf = (kind: computeV1.PortKind): PortKind => {
+  const name = computeV1.PortKind[kind];
+  if (!name || name === 'UNSPECIFIED' || name === 'UNRECOGNIZED')
+    throw new Error(`unknown port kind ${kind}`);
+  return name as PortKind;
+};
+
+export function partSpecOf(descriptor: computeV1.PartDescriptor): PartSpec {
+  const category = CATEGORIES[descriptor.category];
+  if (!category) throw new Error(`${descriptor.id}: unknown category ${descriptor.category}`);
+  const ports = (specs: computeV1.PortSpec[]) =>
+    specs.map((spec) => ({ name: spec.name, kind: portKindOf(spec.kind), required: spec.required }));
+  return {
+    id: descriptor.id,
+    version: descriptor.version,
+    category,
+    stageKind: descriptor.stageKind,
+    inputs: ports(descriptor.inputs),
+    outputs: ports(descriptor.outputs),
+    parametersSchema: JSON.parse(descriptor.parametersSchemaJson || '{}') as Record<string, unknown>,
+    title: { en: descriptor.titleEn, ja: descriptor.titleJa },
+  };
+}
