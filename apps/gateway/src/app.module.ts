@@ -9,6 +9,7 @@ import { ModelsModule } from './models/models.module';
 import { PartsModule } from './parts/parts.module';
 import { PipelinesModule } from './pipelines/pipelines.module';
 import { PlatformModule } from './platform/platform.module';
+import { ReplaysModule } from './replays/replays.module';
 import { RunsModule } from './runs/runs.module';
 
 @Module({})
@@ -26,6 +27,7 @@ export class AppModule {
         PartsModule,
         ModelsModule,
         PipelinesModule,
+        ReplaysModule,
       ],
     };
   }

@@ -33,6 +33,10 @@ export const gatewayConfigSchema = z.object({
   RAW_IMAGES_BUCKET: z.string().min(3).default(BUCKETS.rawImages),
   /** Where pipeline versions, activations and bindings are published (tests use unique names). */
   PIPELINES_TOPIC: z.string().min(1).default(TOPICS.pipelines),
+  /** Where replay requests and cancellations are published (the orchestrator's run-events topic). */
+  RUN_EVENTS_TOPIC: z.string().min(1).default(TOPICS.runEvents),
+  /** Longest capture window (`to - from`) one replay may cover, ms (default 31 days). */
+  REPLAY_MAX_WINDOW_MS: env.positiveInt(31 * 24 * 3_600_000),
   /** Lifetime of the presigned URLs in run outputs, seconds. */
   PRESIGNED_URL_TTL_S: env.positiveInt(900),
   ADMIN_KEY_FILE: z
