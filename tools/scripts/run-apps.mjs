@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEMO, seedDemo } from './seed-demo.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const home = process.env.IMAGEFLOW_HOME ?? join(root, '.imageflow');
@@ -51,6 +52,49 @@ ImageFlowCanvas is running.
 Ctrl-C stops the apps; \`npm run stack:down\` stops the stack.`);
 
 let stopping = false;
+
+// The demo: a serial-check pipeline bound to a simulated label camera (IMAGEFLOW_DEMO=false skips it).
+const cli = join(root, 'dist', 'apps', 'cli', 'apps', 'cli', 'src', 'main.js');
+if (process.env.IMAGEFLOW_DEMO !== 'false' && existsSync(cli)) {
+  seedDemo().then(
+    (seeded) => {
+      if (stopping) return;
+      console.log(
+        `demo pipeline ${seeded.pipelineId} (${seeded.version.slice(0, 19)}…) bound to camera ${seeded.camera}`,
+      );
+      const log = createWriteStream(join(logs, 'camera-simulator.log'), { flags: 'a' });
+      const child = spawn(
+        process.execPath,
+        [
+          cli,
+          'camera',
+          'simulate',
+          '--camera',
+          DEMO.camera,
+          '--line',
+          DEMO.line,
+          '--lot',
+          'LOT-DEMO',
+          '--rate',
+          process.env.IMAGEFLOW_DEMO_RATE ?? '0.5',
+          '--count',
+          '1000000',
+          '--bad-ratio',
+          '0.1',
+          '--json',
+        ],
+        { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      child.stdout.pipe(log);
+      child.stderr.pipe(log);
+      children.push({ app: { name: 'camera-simulator' }, child });
+      console.log(
+        `camera simulator sending labels (10% with bad serials) — log ${join(logs, 'camera-simulator.log')}`,
+      );
+    },
+    (error) => console.error(`demo not seeded: ${error.message}`),
+  );
+}
 async function stop(signal) {
   if (stopping) return;
   stopping = true;

@@ -1,7 +1,7 @@
 // Wires one stage worker: Kafka consumer → StepHandler → compute gRPC + object store → run-events.
 import { createServer, type Server } from 'node:http';
 import { stageTopic } from '@imageflow/contracts';
-import { ConsumerRunner, createKafka, EventProducer, EventSerde } from '@imageflow/messaging';
+import { ConsumerRunner, createKafka, ensureTopics, EventProducer, EventSerde } from '@imageflow/messaging';
 import { createLogger, createMetricsRegistry, type Logger } from '@imageflow/observability';
 import { ObjectStore, objectStoreConfigFromEnv } from '@imageflow/storage';
 import { ComputeClient } from './compute-client.adapter';
@@ -45,10 +45,13 @@ export async function startWorker(
     logger,
     metrics,
   });
+  const topic = config.STAGE_TOPIC ?? stageTopic(config.STAGE_KIND);
+  // A worker may start before anything was ever sent to its stage: its topics must exist to subscribe.
+  await ensureTopics(kafka, [{ topic }, { topic: config.RUN_EVENTS_TOPIC }, { topic: config.DLQ_TOPIC }]);
   await producer.connect();
   const runner = new ConsumerRunner(kafka, serde, producer, {
     groupId: config.CONSUMER_GROUP ?? `imageflow.stage-worker.${config.STAGE_KIND}`,
-    topics: [config.STAGE_TOPIC ?? stageTopic(config.STAGE_KIND)],
+    topics: [topic],
     handler: handler.handle,
     partitionsConcurrently: config.WORKER_CONCURRENCY,
     maxInFlight: config.WORKER_MAX_IN_FLIGHT,
