@@ -20,6 +20,7 @@ step() {
 }
 
 step "generated code is current" nx run-many -t check-generated --outputStyle=stream
+step "format" prettier --check . --log-level warn
 step "lint" nx run-many -t lint --outputStyle=stream
 step "typecheck" nx run-many -t typecheck --outputStyle=stream
 step "build" nx run-many -t build --outputStyle=stream
