@@ -14,7 +14,7 @@ import {
 import { Counter, type Logger, type Registry } from '@imageflow/observability';
 import type { ConfigReader } from './config.reader';
 import { runStartedEvent } from './run-events.mapping';
-import { stableEventId } from './stable-id';
+import { stableEventId } from '@imageflow/messaging';
 
 export interface ReplayExecutorOptions {
   kafka: Kafka;

@@ -3,7 +3,7 @@
 // which the reducer (`applied`) and the projector (`event_log` unique id) apply once.
 import type { Capture, Envelope, EventOf, ObjectRef, StepOutput } from '@imageflow/contracts';
 import type { RunCommand, RunEvent, RunPlan } from '@imageflow/pipeline';
-import { stableEventId } from './stable-id';
+import { stableEventId } from '@imageflow/messaging';
 
 export type Value = StepOutput;
 export type OrchestratedEvent = RunEvent<Value>;

@@ -13,7 +13,7 @@ import {
 import { versionIdOf, type PipelineDefinition } from '@imageflow/pipeline';
 import { testCatalogParts } from '@imageflow/pipeline/testing';
 import { uuidv7 } from 'uuidv7';
-import { stableEventId } from './stable-id';
+import { stableEventId } from '@imageflow/messaging';
 
 export const testBrokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
 export const testRegistry = process.env['SCHEMA_REGISTRY_URL'] ?? 'http://127.0.0.1:8081/apis/ccompat/v7';

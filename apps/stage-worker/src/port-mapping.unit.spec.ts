@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { classify } from './compute-client.adapter';
 import { loadStageWorkerConfig } from './config';
 import { fromProtoOutput, StepInputError, toProtoInput } from './port-mapping';
-import { stableEventId } from './stable-id';
+import { stableEventId } from '@imageflow/messaging';
 import { status, Metadata, type ServiceError } from '@grpc/grpc-js';
 
 type Input = EventOf<'StepRequested'>['inputs'][number];

@@ -11,7 +11,7 @@ import {
 } from '@imageflow/storage';
 import { ComputeCallError, type ComputeClient } from './compute-client.adapter';
 import { fromProtoOutput, StepInputError, toProtoInput } from './port-mapping';
-import { stableEventId } from './stable-id';
+import { stableEventId } from '@imageflow/messaging';
 
 export interface StepHandlerDeps {
   stageKind: string;

@@ -17,7 +17,7 @@ const CASE_OF_KIND: Record<number, NonNullable<computeV1.PortValue['value']>['$c
   [PortKind.JUDGEMENT]: 'judgement',
 };
 
-const kindName = (kind: computeV1.PortKind) => computeV1.portKindToJSON(kind).replace(/^PORT_KIND_/, '');
+const kindName = (kind: computeV1.PortKind): string => computeV1.PortKind[kind] ?? 'UNRECOGNIZED';
 
 export interface ImageOpsOptions {
   limits?: Partial<ImageLimits>;

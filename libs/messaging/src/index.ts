@@ -11,3 +11,4 @@ export * from './metrics';
 export * from './consumer-runner';
 export * from './checkpointed-batch-consumer';
 export * from './topic-reader';
+export * from './stable-id';

@@ -41,43 +41,6 @@ export enum Category {
   UNRECOGNIZED = -1,
 }
 
-export function categoryFromJSON(object: any): Category {
-  switch (object) {
-    case 0:
-    case "CATEGORY_UNSPECIFIED":
-      return Category.UNSPECIFIED;
-    case 1:
-    case "CATEGORY_PRE":
-      return Category.PRE;
-    case 2:
-    case "CATEGORY_AI":
-      return Category.AI;
-    case 3:
-    case "CATEGORY_POST":
-      return Category.POST;
-    case -1:
-    case "UNRECOGNIZED":
-    default:
-      return Category.UNRECOGNIZED;
-  }
-}
-
-export function categoryToJSON(object: Category): string {
-  switch (object) {
-    case Category.UNSPECIFIED:
-      return "CATEGORY_UNSPECIFIED";
-    case Category.PRE:
-      return "CATEGORY_PRE";
-    case Category.AI:
-      return "CATEGORY_AI";
-    case Category.POST:
-      return "CATEGORY_POST";
-    case Category.UNRECOGNIZED:
-    default:
-      return "UNRECOGNIZED";
-  }
-}
-
 /** The type of a port; an output connects only to an input of the same kind. */
 export enum PortKind {
   UNSPECIFIED = 0,
@@ -91,95 +54,11 @@ export enum PortKind {
   UNRECOGNIZED = -1,
 }
 
-export function portKindFromJSON(object: any): PortKind {
-  switch (object) {
-    case 0:
-    case "PORT_KIND_UNSPECIFIED":
-      return PortKind.UNSPECIFIED;
-    case 1:
-    case "PORT_KIND_IMAGE":
-      return PortKind.IMAGE;
-    case 2:
-    case "PORT_KIND_DETECTIONS":
-      return PortKind.DETECTIONS;
-    case 3:
-    case "PORT_KIND_MASK":
-      return PortKind.MASK;
-    case 4:
-    case "PORT_KIND_TEXT":
-      return PortKind.TEXT;
-    case 5:
-    case "PORT_KIND_MEASUREMENTS":
-      return PortKind.MEASUREMENTS;
-    case 6:
-    case "PORT_KIND_JUDGEMENT":
-      return PortKind.JUDGEMENT;
-    case -1:
-    case "UNRECOGNIZED":
-    default:
-      return PortKind.UNRECOGNIZED;
-  }
-}
-
-export function portKindToJSON(object: PortKind): string {
-  switch (object) {
-    case PortKind.UNSPECIFIED:
-      return "PORT_KIND_UNSPECIFIED";
-    case PortKind.IMAGE:
-      return "PORT_KIND_IMAGE";
-    case PortKind.DETECTIONS:
-      return "PORT_KIND_DETECTIONS";
-    case PortKind.MASK:
-      return "PORT_KIND_MASK";
-    case PortKind.TEXT:
-      return "PORT_KIND_TEXT";
-    case PortKind.MEASUREMENTS:
-      return "PORT_KIND_MEASUREMENTS";
-    case PortKind.JUDGEMENT:
-      return "PORT_KIND_JUDGEMENT";
-    case PortKind.UNRECOGNIZED:
-    default:
-      return "UNRECOGNIZED";
-  }
-}
-
 export enum Verdict {
   UNSPECIFIED = 0,
   OK = 1,
   NG = 2,
   UNRECOGNIZED = -1,
-}
-
-export function verdictFromJSON(object: any): Verdict {
-  switch (object) {
-    case 0:
-    case "VERDICT_UNSPECIFIED":
-      return Verdict.UNSPECIFIED;
-    case 1:
-    case "VERDICT_OK":
-      return Verdict.OK;
-    case 2:
-    case "VERDICT_NG":
-      return Verdict.NG;
-    case -1:
-    case "UNRECOGNIZED":
-    default:
-      return Verdict.UNRECOGNIZED;
-  }
-}
-
-export function verdictToJSON(object: Verdict): string {
-  switch (object) {
-    case Verdict.UNSPECIFIED:
-      return "VERDICT_UNSPECIFIED";
-    case Verdict.OK:
-      return "VERDICT_OK";
-    case Verdict.NG:
-      return "VERDICT_NG";
-    case Verdict.UNRECOGNIZED:
-    default:
-      return "UNRECOGNIZED";
-  }
 }
 
 export interface DescribeRequest {
@@ -328,15 +207,6 @@ export const DescribeRequest: MessageFns<DescribeRequest> = {
     }
   },
 
-  fromJSON(_: any): DescribeRequest {
-    return {};
-  },
-
-  toJSON(_: DescribeRequest): unknown {
-    const obj: any = {};
-    return obj;
-  },
-
   create(base?: DeepPartial<DescribeRequest>): DescribeRequest {
     return DescribeRequest.fromPartial(base ?? {});
   },
@@ -400,24 +270,6 @@ export const DescribeResponse: MessageFns<DescribeResponse> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  fromJSON(object: any): DescribeResponse {
-    return {
-      service: isSet(object.service) ? globalThis.String(object.service) : "",
-      parts: globalThis.Array.isArray(object?.parts) ? object.parts.map((e: any) => PartDescriptor.fromJSON(e)) : [],
-    };
-  },
-
-  toJSON(message: DescribeResponse): unknown {
-    const obj: any = {};
-    if (message.service !== "") {
-      obj.service = message.service;
-    }
-    if (message.parts?.length) {
-      obj.parts = message.parts.map((e) => PartDescriptor.toJSON(e));
-    }
-    return obj;
   },
 
   create(base?: DeepPartial<DescribeResponse>): DescribeResponse {
@@ -598,88 +450,6 @@ export const PartDescriptor: MessageFns<PartDescriptor> = {
     }
   },
 
-  fromJSON(object: any): PartDescriptor {
-    return {
-      id: isSet(object.id) ? globalThis.String(object.id) : "",
-      version: isSet(object.version) ? globalThis.String(object.version) : "",
-      titleEn: isSet(object.titleEn)
-        ? globalThis.String(object.titleEn)
-        : isSet(object.title_en)
-        ? globalThis.String(object.title_en)
-        : "",
-      titleJa: isSet(object.titleJa)
-        ? globalThis.String(object.titleJa)
-        : isSet(object.title_ja)
-        ? globalThis.String(object.title_ja)
-        : "",
-      descriptionEn: isSet(object.descriptionEn)
-        ? globalThis.String(object.descriptionEn)
-        : isSet(object.description_en)
-        ? globalThis.String(object.description_en)
-        : "",
-      descriptionJa: isSet(object.descriptionJa)
-        ? globalThis.String(object.descriptionJa)
-        : isSet(object.description_ja)
-        ? globalThis.String(object.description_ja)
-        : "",
-      category: isSet(object.category) ? categoryFromJSON(object.category) : 0,
-      stageKind: isSet(object.stageKind)
-        ? globalThis.String(object.stageKind)
-        : isSet(object.stage_kind)
-        ? globalThis.String(object.stage_kind)
-        : "",
-      inputs: globalThis.Array.isArray(object?.inputs)
-        ? object.inputs.map((e: any) => PortSpec.fromJSON(e))
-        : [],
-      outputs: globalThis.Array.isArray(object?.outputs)
-        ? object.outputs.map((e: any) => PortSpec.fromJSON(e))
-        : [],
-      parametersSchemaJson: isSet(object.parametersSchemaJson)
-        ? globalThis.String(object.parametersSchemaJson)
-        : isSet(object.parameters_schema_json)
-        ? globalThis.String(object.parameters_schema_json)
-        : "",
-    };
-  },
-
-  toJSON(message: PartDescriptor): unknown {
-    const obj: any = {};
-    if (message.id !== "") {
-      obj.id = message.id;
-    }
-    if (message.version !== "") {
-      obj.version = message.version;
-    }
-    if (message.titleEn !== "") {
-      obj.titleEn = message.titleEn;
-    }
-    if (message.titleJa !== "") {
-      obj.titleJa = message.titleJa;
-    }
-    if (message.descriptionEn !== "") {
-      obj.descriptionEn = message.descriptionEn;
-    }
-    if (message.descriptionJa !== "") {
-      obj.descriptionJa = message.descriptionJa;
-    }
-    if (message.category !== 0) {
-      obj.category = categoryToJSON(message.category);
-    }
-    if (message.stageKind !== "") {
-      obj.stageKind = message.stageKind;
-    }
-    if (message.inputs?.length) {
-      obj.inputs = message.inputs.map((e) => PortSpec.toJSON(e));
-    }
-    if (message.outputs?.length) {
-      obj.outputs = message.outputs.map((e) => PortSpec.toJSON(e));
-    }
-    if (message.parametersSchemaJson !== "") {
-      obj.parametersSchemaJson = message.parametersSchemaJson;
-    }
-    return obj;
-  },
-
   create(base?: DeepPartial<PartDescriptor>): PartDescriptor {
     return PartDescriptor.fromPartial(base ?? {});
   },
@@ -789,44 +559,6 @@ export const PortSpec: MessageFns<PortSpec> = {
     }
   },
 
-  fromJSON(object: any): PortSpec {
-    return {
-      name: isSet(object.name) ? globalThis.String(object.name) : "",
-      kind: isSet(object.kind) ? portKindFromJSON(object.kind) : 0,
-      required: isSet(object.required) ? globalThis.Boolean(object.required) : false,
-      titleEn: isSet(object.titleEn)
-        ? globalThis.String(object.titleEn)
-        : isSet(object.title_en)
-        ? globalThis.String(object.title_en)
-        : "",
-      titleJa: isSet(object.titleJa)
-        ? globalThis.String(object.titleJa)
-        : isSet(object.title_ja)
-        ? globalThis.String(object.title_ja)
-        : "",
-    };
-  },
-
-  toJSON(message: PortSpec): unknown {
-    const obj: any = {};
-    if (message.name !== "") {
-      obj.name = message.name;
-    }
-    if (message.kind !== 0) {
-      obj.kind = portKindToJSON(message.kind);
-    }
-    if (message.required !== false) {
-      obj.required = message.required;
-    }
-    if (message.titleEn !== "") {
-      obj.titleEn = message.titleEn;
-    }
-    if (message.titleJa !== "") {
-      obj.titleJa = message.titleJa;
-    }
-    return obj;
-  },
-
   create(base?: DeepPartial<PortSpec>): PortSpec {
     return PortSpec.fromPartial(base ?? {});
   },
@@ -919,44 +651,6 @@ export const ApplyRequest: MessageFns<ApplyRequest> = {
     }
   },
 
-  fromJSON(object: any): ApplyRequest {
-    return {
-      partId: isSet(object.partId)
-        ? globalThis.String(object.partId)
-        : isSet(object.part_id)
-        ? globalThis.String(object.part_id)
-        : "",
-      partVersion: isSet(object.partVersion)
-        ? globalThis.String(object.partVersion)
-        : isSet(object.part_version)
-        ? globalThis.String(object.part_version)
-        : "",
-      parametersJson: isSet(object.parametersJson)
-        ? globalThis.String(object.parametersJson)
-        : isSet(object.parameters_json)
-        ? globalThis.String(object.parameters_json)
-        : "",
-      inputs: globalThis.Array.isArray(object?.inputs) ? object.inputs.map((e: any) => PortValue.fromJSON(e)) : [],
-    };
-  },
-
-  toJSON(message: ApplyRequest): unknown {
-    const obj: any = {};
-    if (message.partId !== "") {
-      obj.partId = message.partId;
-    }
-    if (message.partVersion !== "") {
-      obj.partVersion = message.partVersion;
-    }
-    if (message.parametersJson !== "") {
-      obj.parametersJson = message.parametersJson;
-    }
-    if (message.inputs?.length) {
-      obj.inputs = message.inputs.map((e) => PortValue.toJSON(e));
-    }
-    return obj;
-  },
-
   create(base?: DeepPartial<ApplyRequest>): ApplyRequest {
     return ApplyRequest.fromPartial(base ?? {});
   },
@@ -1024,24 +718,6 @@ export const ApplyResponse: MessageFns<ApplyResponse> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  fromJSON(object: any): ApplyResponse {
-    return {
-      outputs: globalThis.Array.isArray(object?.outputs) ? object.outputs.map((e: any) => PortValue.fromJSON(e)) : [],
-      timings: isSet(object.timings) ? Timings.fromJSON(object.timings) : undefined,
-    };
-  },
-
-  toJSON(message: ApplyResponse): unknown {
-    const obj: any = {};
-    if (message.outputs?.length) {
-      obj.outputs = message.outputs.map((e) => PortValue.toJSON(e));
-    }
-    if (message.timings !== undefined) {
-      obj.timings = Timings.toJSON(message.timings);
-    }
-    return obj;
   },
 
   create(base?: DeepPartial<ApplyResponse>): ApplyResponse {
@@ -1170,46 +846,6 @@ export const PortValue: MessageFns<PortValue> = {
     }
   },
 
-  fromJSON(object: any): PortValue {
-    return {
-      port: isSet(object.port) ? globalThis.String(object.port) : "",
-      kind: isSet(object.kind) ? portKindFromJSON(object.kind) : 0,
-      value: isSet(object.image)
-        ? { $case: "image", value: Image.fromJSON(object.image) }
-        : isSet(object.detections)
-        ? { $case: "detections", value: Detections.fromJSON(object.detections) }
-        : isSet(object.text)
-        ? { $case: "text", value: globalThis.String(object.text) }
-        : isSet(object.measurements)
-        ? { $case: "measurements", value: Measurements.fromJSON(object.measurements) }
-        : isSet(object.judgement)
-        ? { $case: "judgement", value: Judgement.fromJSON(object.judgement) }
-        : undefined,
-    };
-  },
-
-  toJSON(message: PortValue): unknown {
-    const obj: any = {};
-    if (message.port !== "") {
-      obj.port = message.port;
-    }
-    if (message.kind !== 0) {
-      obj.kind = portKindToJSON(message.kind);
-    }
-    if (message.value?.$case === "image") {
-      obj.image = Image.toJSON(message.value.value);
-    } else if (message.value?.$case === "detections") {
-      obj.detections = Detections.toJSON(message.value.value);
-    } else if (message.value?.$case === "text") {
-      obj.text = message.value.value;
-    } else if (message.value?.$case === "measurements") {
-      obj.measurements = Measurements.toJSON(message.value.value);
-    } else if (message.value?.$case === "judgement") {
-      obj.judgement = Judgement.toJSON(message.value.value);
-    }
-    return obj;
-  },
-
   create(base?: DeepPartial<PortValue>): PortValue {
     return PortValue.fromPartial(base ?? {});
   },
@@ -1329,36 +965,6 @@ export const Image: MessageFns<Image> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  fromJSON(object: any): Image {
-    return {
-      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
-      contentType: isSet(object.contentType)
-        ? globalThis.String(object.contentType)
-        : isSet(object.content_type)
-        ? globalThis.String(object.content_type)
-        : "",
-      width: isSet(object.width) ? globalThis.Number(object.width) : 0,
-      height: isSet(object.height) ? globalThis.Number(object.height) : 0,
-    };
-  },
-
-  toJSON(message: Image): unknown {
-    const obj: any = {};
-    if (message.data.length !== 0) {
-      obj.data = base64FromBytes(message.data);
-    }
-    if (message.contentType !== "") {
-      obj.contentType = message.contentType;
-    }
-    if (message.width !== 0) {
-      obj.width = Math.round(message.width);
-    }
-    if (message.height !== 0) {
-      obj.height = Math.round(message.height);
-    }
-    return obj;
   },
 
   create(base?: DeepPartial<Image>): Image {
@@ -1496,52 +1102,6 @@ export const Detection: MessageFns<Detection> = {
     }
   },
 
-  fromJSON(object: any): Detection {
-    return {
-      label: isSet(object.label) ? globalThis.String(object.label) : "",
-      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
-      x: isSet(object.x) ? globalThis.Number(object.x) : 0,
-      y: isSet(object.y) ? globalThis.Number(object.y) : 0,
-      width: isSet(object.width) ? globalThis.Number(object.width) : 0,
-      height: isSet(object.height) ? globalThis.Number(object.height) : 0,
-      text: isSet(object.text) ? globalThis.String(object.text) : undefined,
-      classId: isSet(object.classId)
-        ? globalThis.Number(object.classId)
-        : isSet(object.class_id)
-        ? globalThis.Number(object.class_id)
-        : undefined,
-    };
-  },
-
-  toJSON(message: Detection): unknown {
-    const obj: any = {};
-    if (message.label !== "") {
-      obj.label = message.label;
-    }
-    if (message.score !== 0) {
-      obj.score = floatToJson(message.score);
-    }
-    if (message.x !== 0) {
-      obj.x = floatToJson(message.x);
-    }
-    if (message.y !== 0) {
-      obj.y = floatToJson(message.y);
-    }
-    if (message.width !== 0) {
-      obj.width = floatToJson(message.width);
-    }
-    if (message.height !== 0) {
-      obj.height = floatToJson(message.height);
-    }
-    if (message.text !== undefined) {
-      obj.text = message.text;
-    }
-    if (message.classId !== undefined) {
-      obj.classId = Math.round(message.classId);
-    }
-    return obj;
-  },
-
   create(base?: DeepPartial<Detection>): Detection {
     return Detection.fromPartial(base ?? {});
   },
@@ -1602,20 +1162,6 @@ export const Detections: MessageFns<Detections> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  fromJSON(object: any): Detections {
-    return {
-      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => Detection.fromJSON(e)) : [],
-    };
-  },
-
-  toJSON(message: Detections): unknown {
-    const obj: any = {};
-    if (message.items?.length) {
-      obj.items = message.items.map((e) => Detection.toJSON(e));
-    }
-    return obj;
   },
 
   create(base?: DeepPartial<Detections>): Detections {
@@ -1695,28 +1241,6 @@ export const Measurement: MessageFns<Measurement> = {
     }
   },
 
-  fromJSON(object: any): Measurement {
-    return {
-      name: isSet(object.name) ? globalThis.String(object.name) : "",
-      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
-      unit: isSet(object.unit) ? globalThis.String(object.unit) : undefined,
-    };
-  },
-
-  toJSON(message: Measurement): unknown {
-    const obj: any = {};
-    if (message.name !== "") {
-      obj.name = message.name;
-    }
-    if (message.value !== 0) {
-      obj.value = floatToJson(message.value);
-    }
-    if (message.unit !== undefined) {
-      obj.unit = message.unit;
-    }
-    return obj;
-  },
-
   create(base?: DeepPartial<Measurement>): Measurement {
     return Measurement.fromPartial(base ?? {});
   },
@@ -1772,20 +1296,6 @@ export const Measurements: MessageFns<Measurements> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  fromJSON(object: any): Measurements {
-    return {
-      items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => Measurement.fromJSON(e)) : [],
-    };
-  },
-
-  toJSON(message: Measurements): unknown {
-    const obj: any = {};
-    if (message.items?.length) {
-      obj.items = message.items.map((e) => Measurement.toJSON(e));
-    }
-    return obj;
   },
 
   create(base?: DeepPartial<Measurements>): Measurements {
@@ -1852,24 +1362,6 @@ export const Judgement: MessageFns<Judgement> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  fromJSON(object: any): Judgement {
-    return {
-      verdict: isSet(object.verdict) ? verdictFromJSON(object.verdict) : 0,
-      reasons: globalThis.Array.isArray(object?.reasons) ? object.reasons.map((e: any) => globalThis.String(e)) : [],
-    };
-  },
-
-  toJSON(message: Judgement): unknown {
-    const obj: any = {};
-    if (message.verdict !== 0) {
-      obj.verdict = verdictToJSON(message.verdict);
-    }
-    if (message.reasons?.length) {
-      obj.reasons = message.reasons;
-    }
-    return obj;
   },
 
   create(base?: DeepPartial<Judgement>): Judgement {
@@ -1959,48 +1451,6 @@ export const Timings: MessageFns<Timings> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  fromJSON(object: any): Timings {
-    return {
-      decodeMs: isSet(object.decodeMs)
-        ? globalThis.Number(object.decodeMs)
-        : isSet(object.decode_ms)
-        ? globalThis.Number(object.decode_ms)
-        : 0,
-      computeMs: isSet(object.computeMs)
-        ? globalThis.Number(object.computeMs)
-        : isSet(object.compute_ms)
-        ? globalThis.Number(object.compute_ms)
-        : 0,
-      encodeMs: isSet(object.encodeMs)
-        ? globalThis.Number(object.encodeMs)
-        : isSet(object.encode_ms)
-        ? globalThis.Number(object.encode_ms)
-        : 0,
-      totalMs: isSet(object.totalMs)
-        ? globalThis.Number(object.totalMs)
-        : isSet(object.total_ms)
-        ? globalThis.Number(object.total_ms)
-        : 0,
-    };
-  },
-
-  toJSON(message: Timings): unknown {
-    const obj: any = {};
-    if (message.decodeMs !== 0) {
-      obj.decodeMs = floatToJson(message.decodeMs);
-    }
-    if (message.computeMs !== 0) {
-      obj.computeMs = floatToJson(message.computeMs);
-    }
-    if (message.encodeMs !== 0) {
-      obj.encodeMs = floatToJson(message.encodeMs);
-    }
-    if (message.totalMs !== 0) {
-      obj.totalMs = floatToJson(message.totalMs);
-    }
-    return obj;
   },
 
   create(base?: DeepPartial<Timings>): Timings {
@@ -2112,18 +1562,6 @@ export const ComputeServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
-function bytesFromBase64(b64: string): Uint8Array {
-  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
-}
-
-function base64FromBytes(arr: Uint8Array): string {
-  return globalThis.Buffer.from(arr).toString("base64");
-}
-
-function floatToJson(value: number | null | undefined): number | string | null | undefined {
-  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
-}
-
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 export type DeepPartial<T> = T extends Builtin ? T
@@ -2133,15 +1571,9 @@ export type DeepPartial<T> = T extends Builtin ? T
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
 
-function isSet(value: any): boolean {
-  return value !== null && value !== undefined;
-}
-
 export interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
-  fromJSON(object: any): T;
-  toJSON(message: T): unknown;
   create(base?: DeepPartial<T>): T;
   fromPartial(object: DeepPartial<T>): T;
 }
