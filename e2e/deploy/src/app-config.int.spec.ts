@@ -2,8 +2,11 @@
 // variable set is a key of the schema, the schema accepts the values, the ports the pod exposes and probes are
 // the ones the config yields, and nothing an app talks to is left at a loopback default.
 //
-// The schemas come from the apps themselves (app-schemas.ts).
+// The schemas come from the apps themselves (app-schemas.ts). The standard OpenTelemetry variables (OTEL_*) are
+// read by @imageflow/observability's tracingConfigFromEnv, which every app's main calls through startTracing: they
+// are checked against that function instead (each one must change what it yields, so none is ignored).
 import { loadConfig } from '@imageflow/config';
+import { type TracingConfig, tracingConfigFromEnv } from '@imageflow/observability';
 import { describe, expect, it } from 'vitest';
 import { type AppSchema, DEPLOYABLES } from './app-schemas';
 import {
@@ -113,7 +116,8 @@ describe.each(OVERLAYS)('app configuration in overlays/%s', (overlay) => {
       const w = apps.find((a) => a.metadata.name === name)!;
       const app = APPS[name]!;
       const container = w.spec.template.spec.containers[0]!;
-      const { env, fromSecrets } = environmentOf(objects, w.metadata.namespace!, container);
+      const { env: all, fromSecrets } = environmentOf(objects, w.metadata.namespace!, container);
+      const env = Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith('OTEL_')));
       const keys = Object.keys(app.schema.shape);
       expect(
         Object.keys(env).filter((k) => !keys.includes(k)),
@@ -141,6 +145,35 @@ describe.each(OVERLAYS)('app configuration in overlays/%s', (overlay) => {
       }
     },
   );
+
+  it.each(Object.keys(APPS))('%s: sets only tracing variables that the tracing setup reads', (name) => {
+    const w = apps.find((a) => a.metadata.name === name)!;
+    const { env } = environmentOf(objects, w.metadata.namespace!, w.spec.template.spec.containers[0]!);
+    const otel = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('OTEL_')));
+    const view = (c: TracingConfig) => JSON.stringify(c.enabled ? { ...c, sampler: c.samplerName } : c);
+    const traced = tracingConfigFromEnv(name, otel);
+    for (const key of Object.keys(otel)) {
+      const without = Object.fromEntries(Object.entries(otel).filter(([k]) => k !== key));
+      expect(view(tracingConfigFromEnv(name, without)), `${key} has an effect`).not.toBe(view(traced));
+    }
+    if (name.startsWith('compute-')) {
+      // The compute pods reach nothing but what their flows allow (ARCHITECTURE.md): no trace export.
+      expect(traced.enabled).toBe(false);
+      return;
+    }
+    // Every other app traces to the collector's OTLP/HTTP port, through its Service.
+    expect(traced).toMatchObject({
+      enabled: true,
+      tracesUrl: 'http://otel-collector.imageflow-monitoring.svc.cluster.local:4318/v1/traces',
+    });
+    const collector = ofKind<K8sObject & { spec: { ports: { name: string; port: number }[] } }>(
+      objects,
+      'Service',
+    ).find(
+      (svc) => svc.metadata.name === 'otel-collector' && svc.metadata.namespace === 'imageflow-monitoring',
+    )!;
+    expect(collector.spec.ports).toContainEqual(expect.objectContaining({ name: 'otlp-http', port: 4318 }));
+  });
 
   it('gRPC compute services are probed by gRPC health on their gRPC port; HTTP apps by /healthz and /readyz', () => {
     for (const w of apps) {

@@ -10,6 +10,9 @@ import { DEPLOYABLES } from './app-schemas';
 import { readRepoFile, repoRoot } from './manifests';
 
 const APPS = [...new Set(Object.values(DEPLOYABLES).map((d) => d.app))];
+// Images of our own tools that the cluster runs besides the apps: docker/tools/<name>.Dockerfile (not Node, so
+// apart from the apps' Dockerfiles; checked on their own below).
+const TOOL_IMAGES = ['kafka-exporter'];
 const nvmrc = readRepoFile('.nvmrc').trim();
 
 /** Instructions per build stage, in order. */
@@ -30,9 +33,11 @@ function stages(text: string): { name: string; from: string; instructions: Instr
 const args = (i: Instruction): string[] => i.getTextContent().trim().split(/\s+/).slice(1);
 
 describe('docker/*.Dockerfile', () => {
-  it('there is one Dockerfile per app, and no other', () => {
+  it('there is one Dockerfile per app and per tool image, and no other', () => {
     const files = readdirSync(join(repoRoot, 'docker')).filter((f) => f.endsWith('.Dockerfile'));
     expect(files.sort()).toEqual(APPS.map((a) => `${a}.Dockerfile`).sort());
+    const tools = readdirSync(join(repoRoot, 'docker', 'tools')).filter((f) => f.endsWith('.Dockerfile'));
+    expect(tools.sort()).toEqual(TOOL_IMAGES.map((t) => `${t}.Dockerfile`).sort());
     // Every deployable app of apps/ has one. Not deployed on their own: the CLI runs on operators' machines and
     // edge devices, and the web UI is static files the gateway serves.
     const NOT_DEPLOYED = new Set(['cli', 'web']);
@@ -100,6 +105,52 @@ describe('docker/*.Dockerfile', () => {
           );
         }
       }
+    });
+  });
+
+  describe('tools/kafka-exporter.Dockerfile', () => {
+    const text = readRepoFile('docker/tools/kafka-exporter.Dockerfile');
+    const all = stages(text);
+    const runtime = all.at(-1)!;
+    const argValue = (name: string) =>
+      DockerfileParser.parse(text)
+        .getARGs()
+        .find((a) => a.getProperty()?.getName() === name)
+        ?.getProperty()
+        ?.getValue();
+
+    it('builds with the Go toolchain of the module and runs on a pinned base image', () => {
+      const goMod = readRepoFile('tools/stack/kafka-exporter/go.mod');
+      const goVersion = /^go (\d+\.\d+)/m.exec(goMod)![1]!;
+      expect(argValue('GO_IMAGE')).toMatch(
+        new RegExp(`^golang:${goVersion.replace('.', '\\.')}\\.\\d+-bookworm$`),
+      );
+      expect(argValue('RUNTIME_IMAGE')).toMatch(/^alpine:\d+\.\d+\.\d+$/);
+      expect(all.map((s) => [s.name, s.from])).toEqual([
+        ['build', '${GO_IMAGE}'],
+        ['runtime', '${RUNTIME_IMAGE}'],
+      ]);
+      const build = all[0]!.instructions.map((i) => i.getTextContent().trim());
+      expect(build).toContain('COPY tools/stack/kafka-exporter/ ./');
+      expect(build.some((l) => /CGO_ENABLED=0 go build .*-o \/out\/kafka-exporter \.$/.test(l))).toBe(true);
+    });
+
+    it('runs the static binary as a numeric non-root user, with a healthcheck and an exec-form entrypoint', () => {
+      const user = runtime.instructions.filter((i) => i.getKeyword() === 'USER').map(args);
+      expect(user).toEqual([['65534:65534']]);
+      const ks = runtime.instructions.map((i) => i.getKeyword());
+      expect(ks.indexOf('USER')).toBeLessThan(ks.indexOf('ENTRYPOINT'));
+      expect(ks).toContain('HEALTHCHECK');
+      expect(ks).not.toContain('CMD');
+      const copies = runtime.instructions.filter((i) => i.getKeyword() === 'COPY').map(args);
+      expect(copies).toEqual([['--from=build', '/out/kafka-exporter', '/usr/local/bin/kafka-exporter']]);
+      const entrypoint = runtime.instructions.find((i) => i.getKeyword() === 'ENTRYPOINT')!;
+      const exec = JSON.parse(entrypoint.getArgumentsContent()!) as string[];
+      expect(exec[0]).toBe('/usr/local/bin/kafka-exporter');
+      expect(exec).toContain('--web.listen-address=0.0.0.0:9308');
+      for (const stage of all)
+        for (const i of stage.instructions.filter((x) => ['ENV', 'ARG'].includes(x.getKeyword())))
+          expect(i.getArgumentsContent()).not.toMatch(/SECRET|PASSWORD|ACCESS_KEY|TOKEN/i);
     });
   });
 

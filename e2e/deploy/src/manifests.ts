@@ -94,6 +94,8 @@ export type Probe = {
 export type Container = {
   name: string;
   image: string;
+  command?: string[];
+  args?: string[];
   ports?: { name?: string; containerPort: number }[];
   env?: EnvVar[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];

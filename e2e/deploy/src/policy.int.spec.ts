@@ -11,6 +11,7 @@ import {
   NAMESPACES,
   ofKind,
   OVERLAYS,
+  type PodSpec,
   readRepoFile,
   type Workload,
   workloads,
@@ -47,7 +48,7 @@ const KAFKA: Pod = {
   namespace: 'imageflow-storage',
   labels: { 'strimzi.io/cluster': 'imageflow', 'strimzi.io/kind': 'Kafka' },
 };
-const MINIO: Pod = { namespace: 'imageflow-storage', labels: { 'v1.min.io/tenant': 'imageflow-minio' } };
+const MINIO: Pod = { namespace: 'imageflow-storage', labels: { 'app.kubernetes.io/name': 'minio' } };
 const POSTGRES: Pod = { namespace: 'imageflow-storage', labels: { 'cnpg.io/cluster': 'imageflow-pg' } };
 const DNS: Pod = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
 const API_SERVER_LIKE: Pod = { namespace: 'default', labels: { component: 'apiserver' } };
@@ -87,19 +88,55 @@ describe.each(OVERLAYS)('policy of overlays/%s', (overlay) => {
     expect(problems).toEqual([]);
   });
 
-  it('operator-run engines use pinned images too', () => {
-    const tenant = ofKind<Spec<{ image: string }>>(objects, 'Tenant')[0]!;
-    const pg = ofKind<Spec<{ imageName: string }>>(objects, 'Cluster')[0]!;
-    expect(pinned(tenant.spec.image)).toBe(true);
-    expect(pinned(pg.spec.imageName)).toBe(true);
+  it('every Job container has requests, limits and the same locked-down non-root securityContext', () => {
+    const jobs = ofKind<Spec<{ template: { spec: PodSpec } }>>(objects, 'Job');
+    expect(jobs.length).toBeGreaterThan(0);
+    const problems: string[] = [];
+    for (const job of jobs) {
+      const pod = job.spec.template.spec;
+      const volumes = new Map((pod.volumes ?? []).map((v) => [v.name, v]));
+      for (const c of pod.containers) {
+        const need = (ok: unknown, what: string) => ok || problems.push(`${idOf(job)} ${c.name}: ${what}`);
+        for (const r of ['cpu', 'memory']) {
+          need(c.resources?.requests?.[r], `requests.${r}`);
+          need(c.resources?.limits?.[r], `limits.${r}`);
+        }
+        need((c.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) === true, 'runAsNonRoot');
+        need(c.securityContext?.allowPrivilegeEscalation === false, 'allowPrivilegeEscalation false');
+        need(c.securityContext?.readOnlyRootFilesystem === true, 'readOnlyRootFilesystem');
+        need(c.securityContext?.capabilities?.drop?.includes('ALL'), 'capabilities drop ALL');
+        const tmp = c.volumeMounts?.find((m) => m.mountPath === '/tmp');
+        need(tmp && volumes.get(tmp.name)?.emptyDir, 'an emptyDir at /tmp');
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
-  it('every app Deployment has a PodDisruptionBudget that selects its pods', () => {
+  it('operator-run engines and Jobs use pinned images too', () => {
+    const pg = ofKind<Spec<{ imageName: string }>>(objects, 'Cluster')[0]!;
+    expect(pinned(pg.spec.imageName)).toBe(true);
+    const kafka = ofKind<Spec<{ kafka: { version: string; image?: string } }>>(objects, 'Kafka')[0]!;
+    // Strimzi picks the image of exactly this Kafka version from its own (pinned) release.
+    expect(kafka.spec.kafka.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(kafka.spec.kafka.image).toBeUndefined();
+    const jobs = ofKind<Spec<{ template: { spec: { containers: Container[] } } }>>(objects, 'Job');
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const job of jobs)
+      for (const c of job.spec.template.spec.containers)
+        expect(pinned(c.image), `${idOf(job)} ${c.image}`).toBe(true);
+  });
+
+  it('every Deployment and StatefulSet has one PodDisruptionBudget that selects its pods', () => {
     const pdbs = ofKind<Spec<{ selector: { matchLabels: Record<string, string> }; maxUnavailable?: number }>>(
       objects,
       'PodDisruptionBudget',
     );
-    for (const d of ofKind<Workload>(objects, 'Deployment')) {
+    const disruptable = [
+      ...ofKind<Workload>(objects, 'Deployment'),
+      ...ofKind<Workload>(objects, 'StatefulSet'),
+    ];
+    expect(disruptable.length).toBeGreaterThanOrEqual(11);
+    for (const d of disruptable) {
       const pdb = pdbs.filter(
         (p) =>
           p.metadata.namespace === d.metadata.namespace &&
@@ -185,6 +222,67 @@ describe.each(OVERLAYS)('policy of overlays/%s', (overlay) => {
     expect(flow(INTERNET, gateway!, 8080)).toBe(false);
   });
 
+  it('lets the Kafka exporter reach Kafka only, only Prometheus reach the exporter, and the gateway query Prometheus', () => {
+    const exporter = podOf(workload(objects, 'kafka-exporter'));
+    const flow = (from: Pod, to: Pod, port: number) => allowed(policies, from, to, port);
+    const prometheus: Pod = {
+      namespace: 'imageflow-monitoring',
+      labels: {
+        'app.kubernetes.io/name': 'prometheus',
+        'operator.prometheus.io/name': 'kube-prometheus-stack',
+      },
+    };
+    expect(flow(exporter, KAFKA, 9092)).toBe(true);
+    expect(flow(exporter, DNS, 53)).toBe(true);
+    const gateway = podOf(workload(objects, 'gateway'));
+    const registry = podOf(workload(objects, 'apicurio-registry'));
+    for (const [target, port] of [
+      [POSTGRES, 5432],
+      [MINIO, 9000],
+      [registry, 8080],
+      [gateway, 8080],
+      [INTERNET, 443],
+      [API_SERVER_LIKE, 6443],
+    ] as const)
+      expect(flow(exporter, target, port), `kafka-exporter → ${target.namespace}`).toBe(false);
+    expect(flow(prometheus, exporter, 9308)).toBe(true);
+    expect(flow(gateway, exporter, 9308)).toBe(false);
+    expect(flow(INTERNET, exporter, 9308)).toBe(false);
+    // Prometheus itself still scrapes the apps, and only the gateway (PROMETHEUS_URL) queries its API from outside.
+    expect(flow(prometheus, gateway, 8080)).toBe(true);
+    expect(flow(gateway, prometheus, 9090)).toBe(true);
+    for (const other of ['orchestrator', 'projector', 'stage-worker-image', 'compute-ai'])
+      expect(flow(podOf(workload(objects, other)), prometheus, 9090), other).toBe(false);
+  });
+
+  it('lets the apps that trace reach the OTel Collector (OTLP/HTTP), and the collector reach Tempo', () => {
+    const flow = (from: Pod, to: Pod, port: number) => allowed(policies, from, to, port);
+    const collector = podOf(workload(objects, 'otel-collector'));
+    const tempo = podOf(workload(objects, 'tempo'));
+    for (const name of ['gateway', 'orchestrator', 'projector', 'stage-worker-image', 'stage-worker-ai'])
+      expect(flow(podOf(workload(objects, name)), collector, 4318), name).toBe(true);
+    for (const name of ['compute-image', 'compute-ai'])
+      expect(flow(podOf(workload(objects, name)), collector, 4318), name).toBe(false);
+    expect(flow(INTERNET, collector, 4318)).toBe(false);
+    expect(flow(collector, tempo, 4317)).toBe(true);
+  });
+
+  it('runs the Kafka exporter with flags its program defines, against the brokers the apps use', () => {
+    const source = readRepoFile('tools/stack/kafka-exporter/main.go');
+    const flags = new Set(
+      [...source.matchAll(/flag\.(?:String|Duration|Var|Bool|Int)\((?:&\w+, )?"([^"]+)"/g)].map((m) => m[1]!),
+    );
+    expect(flags).toContain('kafka.server');
+    const exporter = workload(objects, 'kafka-exporter').spec.template.spec.containers[0]!;
+    const args = exporter.args ?? [];
+    for (const arg of args) expect(flags, arg).toContain(/^--([^=]+)=/.exec(arg)![1]);
+    const server = args.find((a) => a.startsWith('--kafka.server='))!.split('=')[1];
+    expect(server).toBe(configMapOf(objects, workload(objects, 'orchestrator'))['KAFKA_BROKERS']);
+    // The image's own entrypoint listens on all interfaces; the pod serves the port its Service and probes name.
+    expect(args).toContain('--web.listen-address=0.0.0.0:9308');
+    expect(exporter.ports?.map((p) => p.containerPort)).toEqual([9308]);
+  });
+
   it('commits no Secret data; every referenced Secret is documented in deploy/README.md', () => {
     for (const s of ofKind<K8sObject>(objects, 'Secret')) {
       expect(s['data'], idOf(s)).toBeUndefined();
@@ -196,17 +294,27 @@ describe.each(OVERLAYS)('policy of overlays/%s', (overlay) => {
     for (const m of text.matchAll(/"secretName":"([^"]+)"/g)) referenced.add(m[1]!);
     for (const m of text.matchAll(/"(?:accessKeyId|secretAccessKey)":\{[^}]*"name":"([^"]+)"/g))
       referenced.add(m[1]!);
-    for (const t of ofKind<Spec<{ configuration: { name: string }; users: { name: string }[] }>>(
-      objects,
-      'Tenant',
-    )) {
-      referenced.add(t.spec.configuration.name);
-      for (const u of t.spec.users) referenced.add(u.name);
-    }
     expect(referenced.size).toBeGreaterThanOrEqual(9);
     const readme = readRepoFile('deploy/README.md');
     for (const name of referenced)
       expect(readme, `deploy/README.md names Secret ${name}`).toContain(`\`${name}\``);
+    // Each key a secretKeyRef reads is in that Secret's row of the README's table.
+    const refs: { name: string; key: string }[] = [];
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (value !== null && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value)) {
+          if (k === 'secretKeyRef') refs.push(v as { name: string; key: string });
+          else walk(v);
+        }
+      }
+    };
+    walk(objects);
+    expect(refs.length).toBeGreaterThanOrEqual(10);
+    for (const ref of refs) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${ref.name}\``));
+      expect(row, `deploy/README.md row of ${ref.name}`).toContain(`\`${ref.key}\``);
+    }
   });
 
   it('exposes the gateway by an Ingress with TLS', () => {
@@ -295,13 +403,36 @@ describe.each(OVERLAYS)('policy of overlays/%s', (overlay) => {
   });
 
   it('runs MinIO distributed with the buckets of libs/contracts, and Postgres replicated in production', () => {
-    const tenant = ofKind<
-      Spec<{ pools: { servers: number; volumesPerServer: number }[]; buckets: { name: string }[] }>
-    >(objects, 'Tenant')[0]!;
-    expect(tenant.spec.pools[0]!.servers).toBe(overlay === 'production' ? 4 : 1);
-    expect(tenant.spec.pools[0]!.servers * tenant.spec.pools[0]!.volumesPerServer).toBeGreaterThanOrEqual(4);
-    const buckets = tenant.spec.buckets.map((b) => b.name);
-    for (const b of Object.values(BUCKETS)) expect(buckets).toContain(b);
+    const minio = workload(objects, 'minio') as Workload & {
+      spec: { volumeClaimTemplates: { metadata: { name: string } }[] };
+    };
+    const servers = minio.spec.replicas!;
+    const drives = minio.spec.volumeClaimTemplates.length;
+    expect(minio.kind).toBe('StatefulSet');
+    expect(servers).toBe(overlay === 'production' ? 4 : 1);
+    expect(drives).toBe(2);
+    // The server list names exactly the replicas and drives there are (MinIO's {a...b} expansion).
+    const endpoints = minio.spec.template.spec.containers[0]!.args!.at(-1)!;
+    const range = (text: string) => text.split('...').map(Number);
+    const driveRange = /export\{(\d+\.\.\.\d+)\}$/.exec(endpoints)![1]!;
+    expect(range(driveRange)).toEqual([0, drives - 1]);
+    expect(minio.spec.volumeClaimTemplates.map((v) => v.metadata.name)).toEqual(['export0', 'export1']);
+    if (servers > 1) {
+      const serverRange =
+        /^http:\/\/minio-\{(\d+\.\.\.\d+)\}\.minio-hl\.imageflow-storage\.svc\.cluster\.local\//.exec(
+          endpoints,
+        )![1]!;
+      expect(range(serverRange)).toEqual([0, servers - 1]);
+    } else {
+      expect(endpoints).toBe('/export{0...1}');
+    }
+    // The setup Job creates every bucket of libs/contracts (and the backups' bucket).
+    const setup = ofKind<Spec<{ template: { spec: { containers: Container[] } } }>>(objects, 'Job').find(
+      (j) => j.metadata.name === 'minio-setup',
+    )!;
+    const script = setup.spec.template.spec.containers[0]!.args!.join('\n');
+    const bucketLine = /for bucket in ([^;]+);/.exec(script)![1]!.split(/\s+/);
+    for (const b of [...Object.values(BUCKETS), 'postgres-backups']) expect(bucketLine).toContain(b);
     const pg = ofKind<Spec<{ instances: number }>>(objects, 'Cluster')[0]!;
     expect(pg.spec.instances).toBe(overlay === 'production' ? 3 : 1);
   });
