@@ -1,5 +1,5 @@
 import { ConfigError } from '@imageflow/config';
-import { createLogger, createMetricsRegistry } from '@imageflow/observability';
+import { createLogger, createMetricsRegistry, startTracing } from '@imageflow/observability';
 import type { Server } from 'node:http';
 import { startHttpServer } from './http.server';
 import { loadProjectorConfig, type ProjectorConfig } from './projector.config';
@@ -14,7 +14,13 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
+  // First, so the context manager and the tracer provider are in place before anything creates a span.
+  const tracing = startTracing('projector');
   const logger = createLogger('projector');
+  logger.info(
+    { tracing: tracing.enabled ? tracing.tracesUrl : `off (${tracing.disabledReason})` },
+    'tracing',
+  );
   let config: ProjectorConfig;
   try {
     config = loadProjectorConfig();
@@ -37,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     } finally {
       await projector.stop().catch(() => undefined);
+      await tracing.shutdown();
     }
   }
 
@@ -52,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
       force.unref();
       await projector.stop().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
       await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+      await tracing.shutdown();
       logger.info('stopped');
       return 0;
     })();

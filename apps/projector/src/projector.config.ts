@@ -22,6 +22,8 @@ export const projectorConfigSchema = z.object({
   PROJECTOR_TOPIC_PARTITIONS: env.positiveInt(3),
   DB_POOL_MAX: env.positiveInt(5),
   METRICS_PORT: env.port(9464),
+  /** How often the pipeline lag gauges (imageflow_pipeline_lag_*) are recomputed from the read models. */
+  PIPELINE_LAG_INTERVAL_MS: env.positiveInt(5_000),
   /** How long `rebuild` may take before it gives up (it reports how far it got). */
   REBUILD_TIMEOUT_MS: env.positiveInt(30 * 60_000),
   /** How long SIGTERM waits for the batch in hand before exiting anyway. */

@@ -24,7 +24,9 @@ import {
 } from '@imageflow/persistence';
 import type { ProjectorConfig } from './projector.config';
 import { deadLetterProjectionBatch, eventProjectionBatch } from './projector-batches';
+import { inApplySpans } from './projector-tracing';
 import { projectorMetrics, type ProjectorMetrics } from './projector.metrics';
+import { PipelineLagExporter, queryPipelineLag } from './pipeline-lag.metrics';
 
 export class ProjectionLockedError extends Error {
   constructor(name: string, mode: 'live' | 'rebuild') {
@@ -53,6 +55,9 @@ export class Projector {
   /** Next offset per topic:partition, as committed in Postgres by this process. */
   readonly positions = new Map<string, bigint>();
   private running = false;
+  private pipelineLag: PipelineLagExporter | undefined;
+  /** Newest envelope.occurredAt (ms) applied per topic. */
+  private readonly newestEventTime = new Map<string, number>();
 
   constructor(
     private readonly config: ProjectorConfig,
@@ -100,6 +105,13 @@ export class Projector {
   async start(): Promise<void> {
     await this.prepare('live');
     await this.startConsumers(this.config.PROJECTOR_GROUP_ID);
+    this.pipelineLag = new PipelineLagExporter(
+      () => queryPipelineLag(this.pool),
+      this.metrics,
+      this.config.PIPELINE_LAG_INTERVAL_MS,
+      this.logger,
+    );
+    this.pipelineLag.start();
     this.logger.info({ topics: this.topics, groupId: this.config.PROJECTOR_GROUP_ID }, 'projector running');
   }
 
@@ -147,6 +159,7 @@ export class Projector {
   /** Finishes the batches in hand, leaves the consumer groups, releases the lock and the pool. */
   async stop(): Promise<void> {
     this.running = false;
+    await this.pipelineLag?.stop();
     await this.stopConsumers();
     await this.lock?.release();
     await this.pool.end();
@@ -189,7 +202,7 @@ export class Projector {
       dlqTopic: this.topics.deadLetters,
       loadCheckpoint: load,
       handleBatch: (batch: CheckpointedBatch) =>
-        this.write(eventProjectionBatch(name, batch), batch.undecodable.length),
+        inApplySpans(batch, () => this.write(eventProjectionBatch(name, batch), batch.undecodable.length)),
       logger: this.logger,
       metrics: this.registry,
     });
@@ -222,6 +235,12 @@ export class Projector {
     this.metrics.events.inc({ topic: batch.topic, outcome: 'applied' }, result.applied);
     this.metrics.events.inc({ topic: batch.topic, outcome: 'duplicate' }, result.duplicates);
     this.metrics.deadLetters.inc({ topic: batch.topic }, result.deadLetters);
+    // Event time, not offset: the read models are as fresh as the newest event in them.
+    const newest = batch.events.reduce((max, e) => Math.max(max, e.decoded.event.envelope.occurredAt), 0);
+    if (newest > (this.newestEventTime.get(batch.topic) ?? 0)) {
+      this.newestEventTime.set(batch.topic, newest);
+      this.metrics.lastEventTime.set({ topic: batch.topic }, newest / 1000);
+    }
     this.metrics.checkpoint.set(
       { topic: batch.topic, partition: String(batch.partition) },
       Number(batch.nextOffset),

@@ -30,6 +30,47 @@ export async function query(promql: string): Promise<Sample[]> {
   return data.result;
 }
 
+export interface RangeSeries {
+  metric: Record<string, string>;
+  values: [number, string][];
+}
+
+/** Range query (what a Grafana time-series panel sends); any result type but a matrix is an error. */
+export async function queryRange(
+  promql: string,
+  startSeconds: number,
+  endSeconds: number,
+  stepSeconds: number,
+): Promise<RangeSeries[]> {
+  const data = await get<{ resultType: string; result: RangeSeries[] }>('/api/v1/query_range', {
+    query: promql,
+    start: String(startSeconds),
+    end: String(endSeconds),
+    step: String(stepSeconds),
+  });
+  if (data.resultType !== 'matrix')
+    throw new Error(`expected a matrix from ${promql}, got ${data.resultType}`);
+  return data.result;
+}
+
+/** Values of one label over the series matching `selector` (what Grafana's label_values(selector, label) asks). */
+export async function labelValues(
+  label: string,
+  selector: string,
+  startSeconds: number,
+  endSeconds: number,
+): Promise<string[]> {
+  const url = `/api/v1/label/${encodeURIComponent(label)}/values`;
+  return get<string[]>(url, { 'match[]': selector, start: String(startSeconds), end: String(endSeconds) });
+}
+
+/** One number from an instant query that returns at most one sample (undefined when it returns none). */
+export async function scalar(promql: string): Promise<number | undefined> {
+  const samples = await query(promql);
+  if (samples.length > 1) throw new Error(`${promql} returned ${samples.length} series, expected one`);
+  return samples[0] ? Number(samples[0].value[1]) : undefined;
+}
+
 export interface LoadedRule {
   name: string;
   type: 'alerting' | 'recording';

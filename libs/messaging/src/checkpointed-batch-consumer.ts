@@ -2,7 +2,18 @@
 // effects of the batch), which is what makes a projection exactly-once. Kafka's committed offsets are written too,
 // after each batch, but only so lag dashboards work; they are never read back.
 import { TOPICS } from '@imageflow/contracts';
-import type { Logger, Registry } from '@imageflow/observability';
+import {
+  ATTR,
+  context as otelContext,
+  extractTraceContext,
+  SpanKind,
+  trace,
+  tracer,
+  type Link,
+  type Logger,
+  type Registry,
+  type Span,
+} from '@imageflow/observability';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { backoffDelay, DEFAULT_RETRY, sleep, validateRetryPolicy, type RetryPolicy } from './backoff';
 import type { ConsumedMessage } from './consumer-runner';
@@ -12,7 +23,8 @@ import type { EventProducer } from './event-producer';
 import type { DecodedEvent, EventSerde } from './event-serde';
 import { headersToRecord } from './headers';
 import { consumerConfig } from './kafka.adapter';
-import { messagingMetrics, type MessagingMetrics } from './metrics';
+import { startConsumerSpan } from './message-tracing';
+import { initConsumerSeries, messagingMetrics, type MessagingMetrics } from './metrics';
 
 export interface UndecodableEntry {
   offset: string;
@@ -102,6 +114,7 @@ abstract class CheckpointedConsumerBase {
     if (base.topics.length === 0) throw new Error(`${name}: at least one topic is required`);
     this.policy = validateRetryPolicy(base.retry ?? DEFAULT_RETRY);
     this.metrics = base.metrics ? messagingMetrics(base.metrics) : undefined;
+    if (this.metrics) initConsumerSeries(this.metrics, base.groupId, base.topics);
     this.logger = base.logger?.child({ component: name, groupId: base.groupId });
   }
 
@@ -304,34 +317,58 @@ export class CheckpointedBatchConsumer extends CheckpointedConsumerBase {
     const { topic, partition } = work;
     const decoded: ConsumedMessage[] = [];
     const undecodable: UndecodableEntry[] = [];
-    for (const message of work.messages) {
-      const result = await this.decode(message, work.heartbeat);
-      if (result === 'stopping') return false;
-      if (result instanceof UndecodableMessageError)
-        undecodable.push({ offset: message.offset, error: result.message, raw: message });
-      else
+    // One CONSUMER span per decoded message (child of its producer's span), open until the batch is handled:
+    // the batch handler does per-message work inside `message.traceContext`.
+    const spans: Span[] = [];
+    let done = false;
+    try {
+      for (const message of work.messages) {
+        const result = await this.decode(message, work.heartbeat);
+        if (result === 'stopping') return false;
+        if (result instanceof UndecodableMessageError) {
+          undecodable.push({ offset: message.offset, error: result.message, raw: message });
+          continue;
+        }
+        const headers = headersToRecord(message.headers);
+        const traced = startConsumerSpan({
+          topic,
+          partition,
+          offset: message.offset,
+          headers,
+          groupId: this.opts.groupId,
+        });
+        traced.span.setAttribute(ATTR.messagingBatchCount, work.messages.length);
+        spans.push(traced.span);
         decoded.push({
           topic,
           partition,
           offset: message.offset,
           key: message.key ? message.key.toString('utf8') : null,
-          headers: headersToRecord(message.headers),
+          headers,
           decoded: result,
           attempt: 1,
           raw: message,
+          traceContext: traced.context,
         });
+      }
+      // Dead letters first: a duplicate after a crash is harmless, a lost one is not.
+      for (const entry of undecodable) if (!(await this.deadLetter(work, entry))) return false;
+      done = await this.untilHandled(work, (attempt) =>
+        this.opts.handleBatch({
+          topic,
+          partition,
+          messages: decoded.map((m) => ({ ...m, attempt })),
+          undecodable,
+          lastOffset: work.lastOffset,
+        }),
+      );
+      return done;
+    } finally {
+      for (const span of spans) {
+        if (!done) span.setAttribute('imageflow.abandoned', true);
+        span.end();
+      }
     }
-    // Dead letters first: a duplicate after a crash is harmless, a lost one is not.
-    for (const entry of undecodable) if (!(await this.deadLetter(work, entry))) return false;
-    return this.untilHandled(work, (attempt) =>
-      this.opts.handleBatch({
-        topic,
-        partition,
-        messages: decoded.map((m) => ({ ...m, attempt })),
-        undecodable,
-        lastOffset: work.lastOffset,
-      }),
-    );
   }
 
   private async decode(
@@ -396,15 +433,41 @@ export class RawCheckpointedBatchConsumer extends CheckpointedConsumerBase {
     super(kafka, opts, 'RawCheckpointedBatchConsumer');
   }
 
+  /** One CONSUMER span for the batch, linked to the span of every message that carries one. */
   protected async process(work: BatchWork): Promise<boolean> {
-    return this.untilHandled(work, (attempt) =>
-      this.opts.handleBatch({
-        topic: work.topic,
-        partition: work.partition,
-        messages: work.messages,
-        lastOffset: work.lastOffset,
-        attempt,
-      }),
-    );
+    const links: Link[] = [];
+    for (const message of work.messages) {
+      const spanContext = trace.getSpanContext(extractTraceContext(headersToRecord(message.headers)));
+      if (spanContext) links.push({ context: spanContext });
+    }
+    const span = tracer().startSpan(`process ${work.topic}`, {
+      kind: SpanKind.CONSUMER,
+      links,
+      attributes: {
+        [ATTR.messagingSystem]: 'kafka',
+        [ATTR.messagingOperation]: 'process',
+        [ATTR.messagingDestination]: work.topic,
+        [ATTR.messagingConsumerGroup]: this.opts.groupId,
+        [ATTR.messagingPartition]: String(work.partition),
+        [ATTR.messagingBatchCount]: work.messages.length,
+      },
+    });
+    try {
+      const done = await otelContext.with(trace.setSpan(otelContext.active(), span), () =>
+        this.untilHandled(work, (attempt) =>
+          this.opts.handleBatch({
+            topic: work.topic,
+            partition: work.partition,
+            messages: work.messages,
+            lastOffset: work.lastOffset,
+            attempt,
+          }),
+        ),
+      );
+      if (!done) span.setAttribute('imageflow.abandoned', true);
+      return done;
+    } finally {
+      span.end();
+    }
   }
 }

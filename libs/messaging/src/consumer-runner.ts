@@ -1,7 +1,13 @@
 // A consumer group that decodes, handles with retries, dead-letters what cannot be handled, and commits only what is
 // done. Order per key holds because a partition's messages are handled one after another; partitions run in parallel.
 import { TOPICS } from '@imageflow/contracts';
-import type { Logger, Registry } from '@imageflow/observability';
+import {
+  context as otelContext,
+  recordError,
+  type Context,
+  type Logger,
+  type Registry,
+} from '@imageflow/observability';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { backoffDelay, DEFAULT_RETRY, sleep, validateRetryPolicy, type RetryPolicy } from './backoff';
 import { deadLetterMessage } from './dead-letter';
@@ -10,7 +16,8 @@ import type { EventProducer } from './event-producer';
 import type { DecodedEvent, EventSerde } from './event-serde';
 import { headersToRecord } from './headers';
 import { consumerConfig } from './kafka.adapter';
-import { messagingMetrics, type MessagingMetrics } from './metrics';
+import { markDeadLettered, startConsumerSpan } from './message-tracing';
+import { initConsumerSeries, messagingMetrics, type MessagingMetrics } from './metrics';
 
 export interface ConsumedMessage {
   topic: string;
@@ -22,6 +29,12 @@ export interface ConsumedMessage {
   /** 1 on the first call of the handler for this message, 2 on the first retry, … */
   attempt: number;
   raw: KafkaMessage;
+  /**
+   * The message's CONSUMER span context (child of the producer's span). ConsumerRunner handlers already run in
+   * it; batch handlers use `context.with(message.traceContext, …)` for work about one message. Absent in
+   * messages built by hand (tests).
+   */
+  traceContext?: Context;
 }
 
 export interface ConsumerRunnerOptions {
@@ -76,6 +89,7 @@ export class ConsumerRunner {
       throw new Error(`ConsumerRunner: partitionsConcurrently must be an integer ≥ 1 (got ${concurrency})`);
     this.dlqTopic = opts.dlqTopic ?? TOPICS.deadLetters;
     this.metrics = opts.metrics ? messagingMetrics(opts.metrics) : undefined;
+    if (this.metrics) initConsumerSeries(this.metrics, opts.groupId, opts.topics);
     this.logger = opts.logger?.child({ component: 'consumer-runner', groupId: opts.groupId });
   }
 
@@ -187,10 +201,41 @@ export class ConsumerRunner {
     }
   }
 
+  /** One CONSUMER span per message (all attempts), parent from its `traceparent`; the handler runs inside it. */
   private async handleOne(
     topic: string,
     partition: number,
     message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<Outcome> {
+    const headers = headersToRecord(message.headers);
+    const { span, context } = startConsumerSpan({
+      topic,
+      partition,
+      offset: message.offset,
+      headers,
+      groupId: this.opts.groupId,
+    });
+    try {
+      const outcome = await otelContext.with(context, () =>
+        this.handleInSpan(topic, partition, message, headers, context, heartbeat),
+      );
+      if (outcome === 'stopping') span.setAttribute('imageflow.abandoned', true);
+      return outcome;
+    } catch (error) {
+      recordError(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async handleInSpan(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    headers: Record<string, string>,
+    traceContext: Context,
     heartbeat: () => Promise<void>,
   ): Promise<Outcome> {
     const log = this.logger?.child({ topic, partition, offset: message.offset });
@@ -198,6 +243,7 @@ export class ConsumerRunner {
     if (decoded === 'stopping') return 'stopping';
     if (decoded instanceof UndecodableMessageError) {
       log?.warn({ reason: decoded.reason, error: decoded.message }, 'undecodable message, dead-lettering');
+      markDeadLettered(traceContext, decoded.message);
       return this.deadLetter(topic, partition, message, 0, decoded.message, heartbeat);
     }
 
@@ -206,9 +252,10 @@ export class ConsumerRunner {
       partition,
       offset: message.offset,
       key: message.key ? message.key.toString('utf8') : null,
-      headers: headersToRecord(message.headers),
+      headers,
       decoded,
       raw: message,
+      traceContext,
     };
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.policy.attempts; attempt += 1) {
@@ -234,6 +281,7 @@ export class ConsumerRunner {
       { err: lastError, attempts: this.policy.attempts, eventId: decoded.event.envelope.eventId },
       'handler failed, dead-lettering',
     );
+    markDeadLettered(traceContext, errorMessage(lastError));
     return this.deadLetter(
       topic,
       partition,

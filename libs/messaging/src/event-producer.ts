@@ -1,9 +1,17 @@
 import type { EventOf, EventType } from '@imageflow/contracts';
-import type { Logger, Registry } from '@imageflow/observability';
+import {
+  ATTR,
+  recordError,
+  type Context,
+  type Logger,
+  type Registry,
+  type Span,
+} from '@imageflow/observability';
 import type { Kafka, Message, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
 import type { EventSerde } from './event-serde';
-import { eventHeaders } from './headers';
+import { eventHeaders, traceContextFor } from './headers';
 import { createIdempotentProducer } from './kafka.adapter';
+import { startProducerSpan } from './message-tracing';
 import { messagingMetrics, type MessagingMetrics } from './metrics';
 
 export interface PublishItem<T extends EventType = EventType> {
@@ -60,16 +68,25 @@ export class EventProducer {
     event: EventOf<T>,
     extraHeaders?: Record<string, string>,
   ): Promise<RecordMetadata> {
-    const message = await this.toMessage({ topic, key, type, event, headers: extraHeaders });
-    await this.connect();
-    const [metadata] = await this.producer.send({ topic, acks: -1, messages: [message] });
-    this.metrics?.produced.inc({ topic });
-    if (!metadata) throw new Error(`publish to ${topic}: broker returned no record metadata`);
-    this.opts.logger?.debug(
-      { topic, key, type, eventId: event.envelope.eventId, partition: metadata.partition },
-      'event published',
-    );
-    return metadata;
+    const { span, context } = startProducerSpan(topic, key, event.envelope);
+    try {
+      const message = await this.toMessage({ topic, key, type, event, headers: extraHeaders }, context);
+      await this.connect();
+      const [metadata] = await this.producer.send({ topic, acks: -1, messages: [message] });
+      this.metrics?.produced.inc({ topic });
+      if (!metadata) throw new Error(`publish to ${topic}: broker returned no record metadata`);
+      span.setAttribute(ATTR.messagingPartition, String(metadata.partition));
+      this.opts.logger?.debug(
+        { topic, key, type, eventId: event.envelope.eventId, partition: metadata.partition },
+        'event published',
+      );
+      return metadata;
+    } catch (error) {
+      recordError(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   /**
@@ -78,17 +95,33 @@ export class EventProducer {
    */
   async publishMany(items: PublishItem[]): Promise<void> {
     if (items.length === 0) return;
-    const messages = await Promise.all(items.map((item) => this.toMessage(item)));
-    const byTopic = new Map<string, Message[]>();
-    items.forEach((item, i) => {
-      const list = byTopic.get(item.topic) ?? [];
-      list.push(messages[i] as Message);
-      byTopic.set(item.topic, list);
-    });
-    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, list]) => ({ topic, messages: list }));
-    await this.connect();
-    await this.producer.sendBatch({ acks: -1, topicMessages });
-    for (const { topic, messages: list } of topicMessages) this.metrics?.produced.inc({ topic }, list.length);
+    // One PRODUCER span per event, so each consumer's span has its own parent.
+    const spans: Span[] = [];
+    try {
+      const messages = await Promise.all(
+        items.map((item) => {
+          const { span, context } = startProducerSpan(item.topic, item.key, item.event.envelope);
+          spans.push(span);
+          return this.toMessage(item, context);
+        }),
+      );
+      const byTopic = new Map<string, Message[]>();
+      items.forEach((item, i) => {
+        const list = byTopic.get(item.topic) ?? [];
+        list.push(messages[i] as Message);
+        byTopic.set(item.topic, list);
+      });
+      const topicMessages: TopicMessages[] = [...byTopic].map(([topic, list]) => ({ topic, messages: list }));
+      await this.connect();
+      await this.producer.sendBatch({ acks: -1, topicMessages });
+      for (const { topic, messages: list } of topicMessages)
+        this.metrics?.produced.inc({ topic }, list.length);
+    } catch (error) {
+      for (const span of spans) recordError(span, error);
+      throw error;
+    } finally {
+      for (const span of spans) span.end();
+    }
   }
 
   /** Sends messages as they are (bytes and headers untouched): dead letters and their re-drive. */
@@ -99,8 +132,14 @@ export class EventProducer {
     this.metrics?.produced.inc({ topic }, messages.length);
   }
 
-  private async toMessage(item: PublishItem): Promise<Message> {
+  /** `traceContext`: the producer span's context, written as `traceparent` (unless `item.headers` overrides it). */
+  private async toMessage(item: PublishItem, traceContext: Context): Promise<Message> {
     const value = await this.serde.encode(item.type, item.event as never);
-    return { key: item.key, value, headers: eventHeaders(item.event.envelope, item.headers) };
+    const { envelope } = item.event;
+    return {
+      key: item.key,
+      value,
+      headers: eventHeaders(envelope, item.headers, traceContextFor(envelope, traceContext)),
+    };
   }
 }

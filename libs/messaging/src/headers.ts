@@ -29,8 +29,9 @@ export function parseTraceparent(value: string | undefined): TraceContext | unde
 
 /**
  * Trace id of a flow when no tracer is active: derived from the correlation id (SHA-256, first 16 bytes), so every
- * service that handles one capture's events lands in the same trace without any shared state. Replace with the
- * real tracer's context once OpenTelemetry is wired in `@imageflow/observability`: `traceContextFor` prefers it.
+ * service that handles one capture's events lands in the same trace without any shared state. Used only while
+ * tracing is off (`startTracing` in `@imageflow/observability` found no OTLP endpoint): `traceContextFor` prefers
+ * the real span.
  */
 export function traceIdForCorrelation(correlationId: string): string {
   const id = createHash('sha256').update(correlationId).digest('hex').slice(0, 32);
@@ -43,9 +44,15 @@ const randomSpanId = (): string => {
   return id;
 };
 
-/** The active OpenTelemetry span if a tracer recorded one, else a context derived from the envelope. */
-export function traceContextFor(envelope: Pick<Envelope, 'eventId' | 'correlationId'>): TraceContext {
-  const active = trace.getSpanContext(otelContext.active());
+/**
+ * The span of `ctx` (default: the active one) when tracing runs — the producer span, so consumers become its
+ * children — else (tracing off) a context derived from the envelope.
+ */
+export function traceContextFor(
+  envelope: Pick<Envelope, 'eventId' | 'correlationId'>,
+  ctx = otelContext.active(),
+): TraceContext {
+  const active = trace.getSpanContext(ctx);
   if (active && isSpanContextValid(active)) {
     return {
       traceId: active.traceId,

@@ -4,6 +4,7 @@ export * from './kafka.adapter';
 export * from './errors';
 export * from './event-serde';
 export * from './headers';
+export * from './message-tracing';
 export * from './event-producer';
 export * from './backoff';
 export * from './dead-letter';

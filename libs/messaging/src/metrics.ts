@@ -66,3 +66,22 @@ export function messagingMetrics(registry: Registry): MessagingMetrics {
   }
   return metrics;
 }
+
+/**
+ * Creates a consumer's series at 0 as soon as it starts, so Prometheus holds them before the first message,
+ * retry or dead letter (rate() and absence-based alerts need a series to exist; a counter with labels has none
+ * until its first inc).
+ */
+export function initConsumerSeries(
+  metrics: MessagingMetrics,
+  groupId: string,
+  topics: readonly string[],
+): void {
+  for (const topic of topics) {
+    metrics.consumed.inc({ topic }, 0);
+    metrics.retried.inc({ topic }, 0);
+    metrics.deadLettered.inc({ topic }, 0);
+  }
+  metrics.inFlight.set({ group: groupId }, 0);
+  metrics.paused.set({ group: groupId }, 0);
+}
