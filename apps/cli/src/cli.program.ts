@@ -10,6 +10,8 @@ import { resolveConnection, UsageError, type ConnectionOptions } from './config/
 import { GatewayClient } from './gateway/gateway.client';
 import { runIngest } from './ingest/ingest.command';
 import type { Io } from './output/io';
+import { runReplay } from './replay/replay.command';
+import { terminalConfirm } from './replay/terminal-confirm';
 import { runSimulate } from './simulate/simulate.command';
 
 export interface CliContext {
@@ -65,6 +67,8 @@ export const parseCameraId = (value: string): string => {
     throw new InvalidArgumentError('must be 1-128 of A-Z a-z 0-9 . _ : - starting with a letter or digit.');
   return value;
 };
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('imageflow')
@@ -304,6 +308,51 @@ export function buildProgram(ctx: CliContext): Command {
     .action(async (id: string, _opts: unknown, command: Command) => {
       await showRun(id, client(command), ctx.io, Boolean(globals(command).json));
     });
+
+  program
+    .command('replay')
+    .description(
+      'replay past captures through a pipeline version, follow its runs, then print the compare summary',
+    )
+    .requiredOption('--pipeline <id>', 'pipeline id')
+    .requiredOption('--version <version>', 'the version to run the captures through')
+    .requiredOption('--from <time>', 'captures taken at or after (ISO 8601 with zone)', parseIsoTime)
+    .requiredOption('--to <time>', 'captures taken at or before (ISO 8601 with zone)', parseIsoTime)
+    .option('--camera <id>', 'only this camera (repeatable)', collect, [])
+    .option('--line <id>', 'only this production line (repeatable)', collect, [])
+    .option('--lot <lot>', 'only this lot (repeatable)', collect, [])
+    .option('--compare-to <version>', 'compare with this version (default: the original run of each image)')
+    .option('--cancel-on-interrupt', 'Ctrl-C cancels the replay on the gateway without asking')
+    .option('--show <n>', 'changed images to list', parsePositiveInt('--show'), 10)
+    .option('--poll-ms <ms>', 'progress polling interval', parsePositiveInt('--poll-ms'), 1000)
+    .action(
+      async (
+        opts: {
+          pipeline: string;
+          version: string;
+          from: string;
+          to: string;
+          camera: string[];
+          line: string[];
+          lot: string[];
+          compareTo?: string;
+          cancelOnInterrupt?: boolean;
+          show: number;
+          pollMs: number;
+        },
+        command: Command,
+      ) => {
+        if (Date.parse(opts.from) >= Date.parse(opts.to)) throw new UsageError('--from must be before --to');
+        const outcome = await runReplay(
+          { ...opts, json: globals(command).json },
+          client(command),
+          ctx.io,
+          ctx.signal,
+          terminalConfirm,
+        );
+        ctx.exitCode = outcome.exitCode;
+      },
+    );
 
   return program;
 }

@@ -1,6 +1,7 @@
 // Entry point of `imageflow` (node dist/apps/cli/apps/cli/src/main.js …). Errors become one line on stderr:
 // exit 1 for failures, 2 for command-line mistakes.
 import { ConfigError } from '@imageflow/config';
+import { startTracing, TracingConfigError, type Tracing } from '@imageflow/observability';
 import { CommanderError } from 'commander';
 import { buildProgram, type CliContext } from './cli.program';
 import { UsageError } from './config/cli.config';
@@ -25,7 +26,10 @@ async function main(argv: string[]): Promise<number> {
     exitCode: 0,
   };
   const program = buildProgram(ctx);
+  let tracing: Tracing | undefined;
   try {
+    // Off unless OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set; then each request to the gateway is a CLIENT span.
+    tracing = startTracing('imageflow-cli');
     await program.parseAsync(argv);
     return ctx.exitCode;
   } catch (error) {
@@ -34,6 +38,10 @@ async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof UsageError) {
+      processIo.err(`imageflow: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof TracingConfigError) {
       processIo.err(`imageflow: ${error.message}`);
       return 2;
     }
@@ -47,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await tracing?.shutdown();
   }
 }
 

@@ -1,22 +1,31 @@
 import { ConfigError } from '@imageflow/config';
-import { createLogger, createMetricsRegistry } from '@imageflow/observability';
+import { createLogger, createMetricsRegistry, startTracing } from '@imageflow/observability';
 import { loadComputeAiConfig } from './compute-ai.config';
 import { startComputeAi } from './compute-ai.server';
 
 const logger = createLogger('compute-ai');
 
 async function main(): Promise<void> {
+  // First, so the context manager and the tracer provider are in place before anything creates a span.
+  const tracing = startTracing('compute-ai');
+  logger.info(
+    { tracing: tracing.enabled ? tracing.tracesUrl : `off (${tracing.disabledReason})` },
+    'tracing',
+  );
   const config = loadComputeAiConfig();
   const running = await startComputeAi(config, { logger, registry: createMetricsRegistry('compute-ai') });
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'signal received');
-    running.shutdown().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    running
+      .shutdown()
+      .then(() => tracing.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

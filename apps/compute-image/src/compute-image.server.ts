@@ -4,7 +4,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { computeV1 } from '@imageflow/contracts/grpc';
 import { configureSharp, ImageOps } from '@imageflow/image-ops';
-import type { Logger, Registry } from '@imageflow/observability';
+import { traceGrpcService, type Logger, type Registry } from '@imageflow/observability';
 import type { ComputeImageConfig } from './compute-image.config';
 import { ApplyLimiter } from './grpc/apply-limiter';
 import { createComputeService, SERVICE_NAME } from './grpc/compute.service';
@@ -44,7 +44,14 @@ export async function startComputeImage(
     'grpc.max_receive_message_length': maxMessageBytes,
     'grpc.max_send_message_length': maxMessageBytes,
   });
-  server.addService(computeV1.ComputeServiceService, createComputeService({ ops, limiter, logger, metrics }));
+  // A SERVER span per call, child of the stage worker's CLIENT span (trace context in the metadata).
+  server.addService(
+    computeV1.ComputeServiceService,
+    traceGrpcService(
+      computeV1.ComputeServiceService,
+      createComputeService({ ops, limiter, logger, metrics }),
+    ),
+  );
   // The standard grpc.health.v1.Health service: '' is the server as a whole.
   const health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE_NAME]: 'NOT_SERVING' });
   health.addToServer(server);

@@ -5,7 +5,9 @@ import type { GatewayConfig } from './config/gateway.config';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { HealthModule } from './health/health.module';
 import { ImagesModule } from './images/images.module';
+import { LiveModule } from './live/live.module';
 import { ModelsModule } from './models/models.module';
+import { OperationsModule } from './operations/operations.module';
 import { PartsModule } from './parts/parts.module';
 import { PipelinesModule } from './pipelines/pipelines.module';
 import { PlatformModule } from './platform/platform.module';
@@ -28,6 +30,8 @@ export class AppModule {
         ModelsModule,
         PipelinesModule,
         ReplaysModule,
+        LiveModule,
+        OperationsModule,
       ],
     };
   }

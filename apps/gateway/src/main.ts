@@ -1,11 +1,17 @@
 import { ConfigError } from '@imageflow/config';
-import { createLogger } from '@imageflow/observability';
+import { createLogger, startTracing } from '@imageflow/observability';
 import { createGatewayApp } from './app.factory';
 import { loadGatewayConfig } from './config/gateway.config';
 
 async function main(): Promise<void> {
+  // First, so the context manager and the tracer provider are in place before anything creates a span.
+  const tracing = startTracing('gateway');
   const config = loadGatewayConfig();
   const logger = createLogger('gateway', config.LOG_LEVEL);
+  logger.info(
+    { tracing: tracing.enabled ? tracing.tracesUrl : `off (${tracing.disabledReason})` },
+    'tracing',
+  );
   const { app } = await createGatewayApp(config, logger);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   logger.info(

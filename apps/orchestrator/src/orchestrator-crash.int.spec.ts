@@ -38,7 +38,7 @@ describe('orchestrator killed and restarted (real Kafka and registry)', () => {
     children.push(child);
     await eventually(
       async () =>
-        (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok ? true : undefined,
+        (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok ? true : undefined,
       30_000,
       100,
     );

@@ -1,5 +1,5 @@
 // Wires the orchestrator: configuration reader → capture consumer (RunStarted) and the run-events consumer
-// (reducer + commands + timers), /metrics and /healthz.
+// (reducer + commands + timers), /metrics, /healthz (alive) and /readyz (consumers running).
 import { createServer, type Server } from 'node:http';
 import {
   CheckpointedBatchConsumer,
@@ -29,6 +29,40 @@ export async function startOrchestrator(
   logger: Logger = createLogger('orchestrator', config.LOG_LEVEL),
 ): Promise<RunningOrchestrator> {
   const metrics = createMetricsRegistry('orchestrator');
+  // The HTTP server comes up first: after a crash the consumer groups may take a session timeout (≈ 30 s) to let
+  // us join, and a liveness probe must not kill the process for that wait. /healthz says the process serves;
+  // /readyz says which start-up phase it is in and answers 200 only once both consumers run.
+  let phase: 'connecting' | 'config' | 'runs' | 'captures' | 'ready' | 'stopping' = 'connecting';
+  const parts: { engine?: RunEngine; config?: ConfigReader } = {};
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/metrics') {
+      void metrics
+        .metrics()
+        .then((text) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(text));
+    } else if (path === '/healthz' || path === '/readyz') {
+      const ready = phase === 'ready';
+      const code = path === '/healthz' || ready ? 200 : 503;
+      res.writeHead(code, { 'Content-Type': 'application/json' }).end(
+        JSON.stringify({
+          status: ready ? 'ok' : phase,
+          ...(parts.engine?.stats ?? {}),
+          config: parts.config?.table.size ?? 0,
+        }),
+      );
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.METRICS_PORT, config.METRICS_HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const metricsPort = typeof address === 'object' && address ? address.port : config.METRICS_PORT;
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'orchestrator', logger });
   const serde = new EventSerde({ registryUrl: config.SCHEMA_REGISTRY_URL });
   const producer = new EventProducer(kafka, serde, { logger, metrics });
@@ -61,6 +95,8 @@ export async function startOrchestrator(
     logger,
     syncTimeoutMs: config.CONFIG_SYNC_TIMEOUT_MS,
   });
+  phase = 'config';
+  parts.config = configReader;
   await configReader.start();
 
   const replays = new ReplayExecutor({
@@ -93,6 +129,8 @@ export async function startOrchestrator(
     logger,
     metrics,
   });
+  parts.engine = engine;
+  phase = 'runs';
   await runs.start();
 
   const captures = new CaptureHandler({
@@ -111,24 +149,10 @@ export async function startOrchestrator(
     logger,
     metrics,
   });
+  phase = 'captures';
   await images.start();
+  phase = 'ready';
 
-  const server: Server = createServer((req, res) => {
-    if (req.url === '/metrics') {
-      void metrics
-        .metrics()
-        .then((text) => res.writeHead(200, { 'Content-Type': metrics.contentType }).end(text));
-    } else if (req.url === '/healthz') {
-      res
-        .writeHead(200, { 'Content-Type': 'application/json' })
-        .end(JSON.stringify({ status: 'ok', ...engine.stats, config: configReader.table.size }));
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(config.METRICS_PORT, config.METRICS_HOST, resolve));
-  const address = server.address();
-  const metricsPort = typeof address === 'object' && address ? address.port : config.METRICS_PORT;
   logger.info(
     {
       metricsPort,
@@ -146,6 +170,7 @@ export async function startOrchestrator(
     config: configReader,
     stop() {
       stopped ??= (async () => {
+        phase = 'stopping';
         await images.stop();
         await runs.stop();
         replays.stop();

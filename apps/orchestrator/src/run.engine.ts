@@ -16,7 +16,14 @@ import {
   type Kafka,
   type PublishItem,
 } from '@imageflow/messaging';
-import { Counter, Gauge, type Logger, type Registry } from '@imageflow/observability';
+import {
+  context as otelContext,
+  Counter,
+  Gauge,
+  type Context,
+  type Logger,
+  type Registry,
+} from '@imageflow/observability';
 import { evolve, pendingCommands, stepDeadlines, type RunState } from '@imageflow/pipeline';
 import { ReplayExecutor } from './replay.executor';
 import {
@@ -72,7 +79,8 @@ export class RunEngine {
   /** Runs whose RunStarted cannot run, until their RunFailed is read back. */
   private readonly unusable = new Map<string, PublishItem>();
   private readonly timers = new Map<string, Map<string, NodeJS.Timeout>>();
-  private readonly outbox: { runId: string; command: OrchestratorCommand }[] = [];
+  /** Commands to perform, each with the trace context of the event that caused it (its events become children). */
+  private readonly outbox: { runId: string; command: OrchestratorCommand; traceContext?: Context }[] = [];
   private readonly now: () => number;
   private stopped = false;
   private readonly m: {
@@ -196,16 +204,22 @@ export class RunEngine {
   handleBatch = async (batch: CheckpointedBatch): Promise<void> => {
     const next = this.progress.get(batch.partition) ?? 0n;
     const touched = new Set<string>();
+    // Per run, the trace context of its newest event in this batch: timers armed for it (timeouts) carry it.
+    const causes = new Map<string, Context>();
     let position = next;
     for (const message of batch.messages) {
       const offset = BigInt(message.offset);
       if (offset < position) continue; // already applied (a retried batch, or part of the rebuild)
-      this.apply(message.decoded, batch.partition, true, touched);
+      const cause = message.traceContext ?? otelContext.active();
+      otelContext.with(cause, () => this.apply(message.decoded, batch.partition, true, touched, cause));
+      const runId = message.decoded.event.envelope.runId;
+      if (runId) causes.set(runId, cause);
       position = offset + 1n;
     }
     const last = BigInt(batch.lastOffset) + 1n;
     this.progress.set(batch.partition, last > position ? last : position);
-    for (const runId of touched) this.armTimers(runId);
+    for (const runId of touched)
+      otelContext.with(causes.get(runId) ?? otelContext.active(), () => this.armTimers(runId));
     await this.flush();
   };
 
@@ -235,7 +249,13 @@ export class RunEngine {
     });
   }
 
-  private apply(decoded: DecodedEvent, partition: number, live: boolean, touched: Set<string>): void {
+  private apply(
+    decoded: DecodedEvent,
+    partition: number,
+    live: boolean,
+    touched: Set<string>,
+    traceContext?: Context,
+  ): void {
     if (ReplayExecutor.handles(decoded.type)) {
       this.opts.replays?.onEvent(decoded, partition, live);
       return;
@@ -301,7 +321,7 @@ export class RunEngine {
       return;
     }
     this.m.active.set(this.runs.size);
-    if (live) for (const command of result.commands) this.outbox.push({ runId, command });
+    if (live) for (const command of result.commands) this.outbox.push({ runId, command, traceContext });
   }
 
   /** Performs queued commands, one flush at a time; throws if a publish fails (the commands stay queued). */
@@ -314,11 +334,14 @@ export class RunEngine {
   /** A RequestStep not yet due waits on a timer. */
   private async drain(): Promise<void> {
     for (let next = this.outbox[0]; next; next = this.outbox[0]) {
-      const { runId, command } = next;
+      const { runId, command, traceContext } = next;
       const run = this.runs.get(runId);
       if (run) {
-        if (command.type === 'RequestStep' && command.notBefore > this.now()) this.schedule(runId, command);
-        else await this.perform(run, command);
+        // In the context of the causing event: the published events (and a retry's timer) continue its trace.
+        await otelContext.with(traceContext ?? otelContext.active(), async () => {
+          if (command.type === 'RequestStep' && command.notBefore > this.now()) this.schedule(runId, command);
+          else await this.perform(run, command);
+        });
       }
       this.outbox.shift();
     }

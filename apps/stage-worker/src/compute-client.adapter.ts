@@ -1,7 +1,13 @@
 // The one place the stage worker speaks gRPC: message size limits, deadlines, transient-error retries, latency metrics.
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { computeV1 } from '@imageflow/contracts/grpc';
-import { DURATION_BUCKETS, Histogram, type Logger, type Registry } from '@imageflow/observability';
+import {
+  DURATION_BUCKETS,
+  grpcClientTracingInterceptor,
+  Histogram,
+  type Logger,
+  type Registry,
+} from '@imageflow/observability';
 
 export interface ComputeClientOptions {
   address: string;
@@ -100,6 +106,8 @@ export class ComputeClient {
       // Reconnect to a restarted compute service within a second or two, not grpc's default two minutes.
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 1_000,
+      // A CLIENT span per call; trace context and run/image/node in the metadata.
+      interceptors: [grpcClientTracingInterceptor],
     });
     this.latency = opts.metrics
       ? ((opts.metrics.getSingleMetric('imageflow_grpc_client_duration_seconds') as

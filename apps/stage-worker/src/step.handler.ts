@@ -1,8 +1,18 @@
 // One work item: StepRequested in, StepStarted then StepCompleted or StepFailed out, outputs in processed-images.
 import { Metadata } from '@grpc/grpc-js';
-import { BUCKETS, HEADERS, type EventOf, type StepOutput, type StepTimings } from '@imageflow/contracts';
+import { BUCKETS, type EventOf, type StepOutput, type StepTimings } from '@imageflow/contracts';
 import type { ConsumedMessage, EventProducer } from '@imageflow/messaging';
-import { Counter, DURATION_BUCKETS, Histogram, type Logger, type Registry } from '@imageflow/observability';
+import {
+  ATTR,
+  Counter,
+  DURATION_BUCKETS,
+  Histogram,
+  inSpan,
+  recordError,
+  trace,
+  type Logger,
+  type Registry,
+} from '@imageflow/observability';
 import {
   extensionForContentType,
   ObjectConflictError,
@@ -59,7 +69,33 @@ export class StepHandler {
     }
   }
 
-  readonly handle = async (message: ConsumedMessage): Promise<void> => {
+  /** One span per work item (inside the consumer's span), with run, image and node known to every log line. */
+  readonly handle = (message: ConsumedMessage): Promise<void> => {
+    const request = message.decoded.type === 'StepRequested' ? message.decoded.event : undefined;
+    return inSpan(
+      `step ${request?.partId ?? message.decoded.type}`,
+      request
+        ? {
+            attributes: {
+              [ATTR.stage]: this.deps.stageKind,
+              [ATTR.partId]: request.partId,
+              [ATTR.attempt]: request.attempt,
+              ...(request.envelope.runId ? { [ATTR.runId]: request.envelope.runId } : {}),
+              ...(request.envelope.imageId ? { [ATTR.imageId]: request.envelope.imageId } : {}),
+              [ATTR.nodeId]: request.nodeId,
+            },
+            subject: {
+              runId: request.envelope.runId,
+              imageId: request.envelope.imageId,
+              nodeId: request.nodeId,
+            },
+          }
+        : {},
+      () => this.runStep(message),
+    );
+  };
+
+  private readonly runStep = async (message: ConsumedMessage): Promise<void> => {
     if (message.decoded.type !== 'StepRequested') {
       throw new NotAWorkItemError(`expected StepRequested on a stage topic, got ${message.decoded.type}`);
     }
@@ -79,26 +115,22 @@ export class StepHandler {
     const previous = await this.readResult(resultKey);
     if (previous) {
       log.info('result already stored; republishing it');
-      await this.publish(previous.type, previous.event, message);
+      await this.publish(previous.type, previous.event);
       return;
     }
 
     const started = Date.now();
     const queuedMs = Math.max(0, started - envelope.occurredAt);
-    await this.publish(
-      'StepStarted',
-      {
-        envelope: this.envelopeFrom(
-          request,
-          'StepStarted',
-          stableEventId(runId, request.nodeId, String(request.attempt), 'started'),
-        ),
-        nodeId: request.nodeId,
-        attempt: request.attempt,
-        workerId: this.deps.workerId,
-      },
-      message,
-    );
+    await this.publish('StepStarted', {
+      envelope: this.envelopeFrom(
+        request,
+        'StepStarted',
+        stableEventId(runId, request.nodeId, String(request.attempt), 'started'),
+      ),
+      nodeId: request.nodeId,
+      attempt: request.attempt,
+      workerId: this.deps.workerId,
+    });
 
     let fetchMs = 0;
     let computeMs = 0;
@@ -121,9 +153,8 @@ export class StepHandler {
       fetchMs = Date.now() - t0;
 
       const t1 = Date.now();
+      // Trace context and the run/image/node go into the metadata in the client's tracing interceptor.
       const metadata = new Metadata();
-      const traceparent = message.headers[HEADERS.traceparent];
-      if (traceparent) metadata.set('traceparent', traceparent);
       const response = await this.deps.compute.apply(
         {
           partId: request.partId,
@@ -174,7 +205,7 @@ export class StepHandler {
         modelVersion: null,
       };
       await this.writeResult(resultKey, 'StepCompleted', completed);
-      await this.publish('StepCompleted', completed, message);
+      await this.publish('StepCompleted', completed);
       this.processed?.inc({ stage: this.deps.stageKind, part: request.partId });
       this.duration?.observe(
         { stage: this.deps.stageKind, part: request.partId },
@@ -182,6 +213,8 @@ export class StepHandler {
       );
       log.info({ computeMs, outputs: outputs.length }, 'step completed');
     } catch (error) {
+      const span = trace.getActiveSpan();
+      if (span) recordError(span, error);
       const { code, reason, retryable } = describeFailure(error);
       const failed: EventOf<'StepFailed'> = {
         envelope: this.envelopeFrom(
@@ -200,7 +233,7 @@ export class StepHandler {
       };
       // A permanent failure is this step's result; a transient one belongs to this attempt only.
       if (!retryable) await this.writeResult(resultKey, 'StepFailed', failed);
-      await this.publish('StepFailed', failed, message);
+      await this.publish('StepFailed', failed);
       this.failed?.inc({ stage: this.deps.stageKind, part: request.partId, reason: code });
       log.warn({ code, retryable, reason }, 'step failed');
     }
@@ -223,18 +256,9 @@ export class StepHandler {
   private async publish<T extends 'StepStarted' | 'StepCompleted' | 'StepFailed'>(
     type: T,
     event: EventOf<T>,
-    message: ConsumedMessage,
   ): Promise<void> {
-    const extra: Record<string, string> = {};
-    const traceparent = message.headers[HEADERS.traceparent];
-    if (traceparent) extra[HEADERS.traceparent] = traceparent;
-    await this.deps.producer.publish(
-      this.deps.runEventsTopic,
-      event.envelope.runId ?? '',
-      type,
-      event,
-      extra,
-    );
+    // The producer's span (child of this step's span) becomes the event's traceparent.
+    await this.deps.producer.publish(this.deps.runEventsTopic, event.envelope.runId ?? '', type, event);
   }
 
   private async storeOnce(location: { bucket: string; key: string }, data: Buffer, contentType: string) {

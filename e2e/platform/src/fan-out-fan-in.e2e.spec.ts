@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, Platform, uniqueName, type AppName } from './platform';
 
 const N = 100;
-const CRASH_N = 200;
+const CRASH_N = 500;
 
 /**
  * source → resize → ┬→ grayscale ───────────────────────┬→ annotate (image ← grayscale, detections + mask ← blobs)
@@ -55,6 +55,13 @@ async function captureJpeg(seed: number): Promise<Buffer> {
       pixels[o + 1] = inside ? 240 - (seed % 40) : (ground[1] ?? 0);
       pixels[o + 2] = inside ? 230 : (ground[2] ?? 0);
     }
+  }
+  // The seed's bits as a strip of 4×4 black/white squares in the top row, so no two seeds give the same pixels.
+  for (let bit = 0; bit < 16; bit++) {
+    const value = (seed >> bit) & 1 ? 255 : 0;
+    for (let y = 0; y < 4; y++)
+      for (let x = bit * 4; x < bit * 4 + 4; x++)
+        pixels.fill(value, (y * width + x) * 3, (y * width + x) * 3 + 3);
   }
   return sharp(pixels, { raw: { width, height, channels: 3 } })
     .jpeg({ quality: 85 })
@@ -300,7 +307,7 @@ describe('platform: fan-out / fan-in pipeline end to end', () => {
         'first runs completed',
         async () =>
           (await runsOf(cameraId)).filter((r) => r.status === 'completed').length >= 20 ? true : undefined,
-        60_000,
+        120_000,
         500,
       );
       const victims: AppName[] = ['orchestrator', 'stage-worker'];
@@ -309,7 +316,7 @@ describe('platform: fan-out / fan-in pipeline end to end', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       await Promise.all(victims.map((app) => platform.startApp(app)));
       await sending;
-      const runs = await allCompleted(cameraId, CRASH_N, 150_000);
+      const runs = await allCompleted(cameraId, CRASH_N, 420_000);
       runs.forEach((r) => platform.trackRun(r.id));
       // A work item redelivered after the crash may be answered again, but only by republishing the stored result:
       // the same event (same id, same outputs, timings and worker) — never a second computation of the step.
@@ -329,5 +336,6 @@ describe('platform: fan-out / fan-in pipeline end to end', () => {
           `${((Date.now() - t0) / 1000).toFixed(1)} s; ${redelivered} StepCompleted republished (same event) after restart\n`,
       );
     }),
+    600_000,
   );
 });

@@ -33,10 +33,15 @@ export const stackEnv = {
 };
 
 export const APPS = ['compute-image', 'stage-worker', 'orchestrator', 'projector', 'gateway'] as const;
-export type AppName = (typeof APPS)[number];
+/** Started too with `new Platform({ ai: true })`: compute-ai (models published to the platform's bucket) and an `ai` stage worker. */
+export const AI_APPS = ['compute-ai', 'stage-worker-ai'] as const;
+export type AppName = (typeof APPS)[number] | (typeof AI_APPS)[number];
 
-export const mainOf = (app: AppName): string =>
-  join(repoRoot, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
+/** The built program an app runs; the `ai` stage worker is the stage-worker program with STAGE_KIND=ai. */
+export const mainOf = (app: AppName): string => {
+  const program = app === 'stage-worker-ai' ? 'stage-worker' : app;
+  return join(repoRoot, 'dist', 'apps', program, 'apps', program, 'src', 'main.js');
+};
 
 /** A name no earlier run has used (letters, digits, dots and dashes). */
 export const uniqueName = (prefix: string): string =>
@@ -93,8 +98,9 @@ export interface PlatformNames {
     dlq: string;
     stageTemplate: string;
     stageImage: string;
+    stageAi: string;
   };
-  groups: { orchestrator: string; stageWorker: string; projector: string };
+  groups: { orchestrator: string; stageWorker: string; stageWorkerAi: string; projector: string };
   rawBucket: string;
   modelsBucket: string;
 }
@@ -110,10 +116,12 @@ export function platformNames(): PlatformNames {
       dlq: `${id}.dlq`,
       stageTemplate: `${id}.stage.{kind}`,
       stageImage: `${id}.stage.image`,
+      stageAi: `${id}.stage.ai`,
     },
     groups: {
       orchestrator: `${id}.orchestrator`,
       stageWorker: `${id}.stage-worker.image`,
+      stageWorkerAi: `${id}.stage-worker.ai`,
       projector: `${id}.projector`,
     },
     rawBucket: uniqueBucketName('e2e-plat-raw'),
@@ -136,7 +144,37 @@ export function tailOf(logFile: string, lines = TAIL_LINES): string {
   return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
+export interface PlatformOptions {
+  /** Added to every app's environment (e.g. OTEL_* variables); the platform's own variables win. */
+  extraEnv?: Record<string, string>;
+  /** Also run compute-ai and an `ai` stage worker (needs `bash tools/models/install.sh` and compute-ai built). */
+  ai?: boolean;
+}
+
+/** Publishes every model of the install cache (tools/models/install.sh) to `bucket` with the real tool. */
+async function publishModels(bucket: string): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'tools', 'models', 'publish.mjs'), '--all', '--bucket', bucket],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, ...stackEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0)
+    throw new Error(
+      `publishing the models failed (run bash tools/models/install.sh first?): ${output.trim()}`,
+    );
+}
+
 export class Platform {
+  constructor(private readonly options: PlatformOptions = {}) {}
+
   readonly names = platformNames();
   readonly logDir = join(repoRoot, 'tmp', 'e2e-platform', this.names.id);
   readonly kafka: Kafka = createKafka({
@@ -153,11 +191,17 @@ export class Platform {
   private keyDir?: string;
   gatewayUrl = '';
   computeAddress = '';
+  computeAiAddress = '';
   adminKey = '';
+
+  /** The apps this platform runs. */
+  get apps(): AppName[] {
+    return [...APPS, ...(this.options.ai ? AI_APPS : [])];
+  }
 
   /** Starts every app and waits until each one listens. */
   async start(): Promise<void> {
-    for (const app of APPS) {
+    for (const app of this.apps) {
       if (!existsSync(mainOf(app)))
         throw new Error(`build ${app} first (nx run ${app}:build): ${mainOf(app)} is missing`);
     }
@@ -171,9 +215,11 @@ export class Platform {
       { topic: topics.pipelines, numPartitions: 1 },
       { topic: topics.runEvents, numPartitions: 6 },
       { topic: topics.stageImage, numPartitions: 6 },
+      ...(this.options.ai ? [{ topic: topics.stageAi, numPartitions: 6 }] : []),
       { topic: topics.dlq, numPartitions: 1 },
     ]);
     const common = {
+      ...this.options.extraEnv,
       ...stackEnv,
       DATABASE_URL: this.database.url,
       LOG_LEVEL: process.env['E2E_APP_LOG'] ?? 'info',
@@ -183,16 +229,21 @@ export class Platform {
     const httpPort = await freePort();
     const grpcPort = await freePort();
     this.computeAddress = `127.0.0.1:${grpcPort}`;
+    const aiGrpcPort = this.options.ai ? await freePort() : 0;
+    if (this.options.ai) this.computeAiAddress = `127.0.0.1:${aiGrpcPort}`;
     this.envs.set('gateway', {
       ...common,
       HTTP_PORT: String(httpPort),
       IMAGES_TOPIC: topics.images,
       PIPELINES_TOPIC: topics.pipelines,
+      // Replays, manual runs and the live view use the platform's own run log.
+      RUN_EVENTS_TOPIC: topics.runEvents,
+      LIVE_GROUP_PREFIX: `${this.names.id}.gateway-live`,
       RAW_IMAGES_BUCKET: this.names.rawBucket,
       MODELS_BUCKET: this.names.modelsBucket,
       ADMIN_KEY_FILE: join(this.keyDir, 'admin-key'),
       // The platform's own compute-image; no compute-ai (the pipeline uses image parts only).
-      COMPUTE_ADDRESSES: this.computeAddress,
+      COMPUTE_ADDRESSES: [this.computeAddress, this.computeAiAddress].filter(Boolean).join(','),
       INGEST_RATE_LIMIT: '10000',
       KAFKA_CLIENT_ID: `${this.names.id}.gateway`,
     });
@@ -233,19 +284,68 @@ export class Platform {
       METRICS_PORT: String(await freePort()),
     });
 
+    if (this.options.ai) {
+      this.envs.set('compute-ai', {
+        ...common,
+        COMPUTE_AI_PORT: String(aiGrpcPort),
+        COMPUTE_AI_METRICS_PORT: String(await freePort()),
+        MODELS_BUCKET: this.names.modelsBucket,
+      });
+      this.envs.set('stage-worker-ai', {
+        ...common,
+        STAGE_KIND: 'ai',
+        COMPUTE_ADDRESS: this.computeAiAddress,
+        CONSUMER_GROUP: groups.stageWorkerAi,
+        STAGE_TOPIC: topics.stageAi,
+        RUN_EVENTS_TOPIC: topics.runEvents,
+        DLQ_TOPIC: topics.dlq,
+        METRICS_PORT: String(await freePort()),
+        WORKER_ID: `${this.names.id}.worker-ai`,
+      });
+    }
+
     await this.startApp('compute-image');
     await this.startApp('gateway');
+    if (this.options.ai) {
+      // The gateway created the models bucket; compute-ai serves what is published there.
+      await publishModels(this.names.modelsBucket);
+      await this.startApp('compute-ai');
+    }
     this.gatewayUrl = `http://127.0.0.1:${httpPort}`;
     this.adminKey = (await readFile(join(this.keyDir, 'admin-key'), 'utf8')).trim();
     await Promise.all(
       (['stage-worker', 'orchestrator', 'projector'] as const).map((app) => this.startApp(app)),
     );
+    if (this.options.ai) await this.startApp('stage-worker-ai');
+  }
+
+  /** Where each app serves `/metrics` (127.0.0.1:port), e.g. to register them as Prometheus file_sd targets. */
+  metricsTargets(): { app: AppName; target: string }[] {
+    const portVariable: Record<AppName, string> = {
+      gateway: 'HTTP_PORT',
+      'compute-image': 'COMPUTE_IMAGE_METRICS_PORT',
+      'stage-worker': 'METRICS_PORT',
+      orchestrator: 'METRICS_PORT',
+      projector: 'METRICS_PORT',
+      'compute-ai': 'COMPUTE_AI_METRICS_PORT',
+      'stage-worker-ai': 'METRICS_PORT',
+    };
+    return this.apps.flatMap((app) => {
+      const port = this.envs.get(app)?.[portVariable[app]];
+      return port ? [{ app, target: `127.0.0.1:${port}` }] : [];
+    });
   }
 
   /** The port an app is ready on once it accepts connections. */
   private readyPort(app: AppName): number {
     const key =
-      app === 'compute-image' ? 'COMPUTE_IMAGE_PORT' : app === 'gateway' ? 'HTTP_PORT' : 'METRICS_PORT';
+      app === 'compute-image'
+        ? 'COMPUTE_IMAGE_PORT'
+        : app === 'compute-ai'
+          ? 'COMPUTE_AI_PORT'
+          : app === 'gateway'
+            ? 'HTTP_PORT'
+            : 'METRICS_PORT';
     const port = Number(this.envs.get(app)?.[key]);
     if (!port) throw new Error(`${app}: start() has not chosen its ports`);
     return port;

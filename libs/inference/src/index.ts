@@ -19,3 +19,4 @@ export * from './ocr/db.decoder';
 export * from './ocr/ctc.decoder';
 export * from './inference.service';
 export * from './inference.factory';
+export * from './parts/ai-parts';

@@ -1,5 +1,6 @@
 // The CLI's only way into the system: the gateway's REST API over HTTP (ARCHITECTURE.md; scope:cli has no
 // Kafka, Postgres or S3 clients). Every failure becomes a GatewayError with a sentence a person can act on.
+import { ATTR, injectTraceContext, inSpan, SpanKind } from '@imageflow/observability';
 import type { Connection } from '../config/cli.config';
 
 export interface CaptureFields {
@@ -147,7 +148,47 @@ export class GatewayClient {
     return this.request<Record<string, unknown>>('GET', `/api/v1/runs/${encodeURIComponent(id)}`);
   }
 
-  private async request<T>(
+  /** POST /api/v1/replays (types in ../replay/replay.types.ts). */
+  startReplay<T>(body: unknown): Promise<T> {
+    return this.request<T>('POST', '/api/v1/replays', jsonBody(body));
+  }
+
+  getReplay<T>(id: string): Promise<T> {
+    return this.request<T>('GET', `/api/v1/replays/${encodeURIComponent(id)}`);
+  }
+
+  cancelReplay<T>(id: string): Promise<T> {
+    return this.request<T>('POST', `/api/v1/replays/${encodeURIComponent(id)}/cancel`);
+  }
+
+  compareReplay<T>(id: string, page: { limit: number; cursor?: string | null }): Promise<T> {
+    const query = new URLSearchParams({ limit: String(page.limit) });
+    if (page.cursor) query.set('cursor', page.cursor);
+    return this.request<T>('GET', `/api/v1/replays/${encodeURIComponent(id)}/compare?${query}`);
+  }
+
+  /**
+   * One CLIENT span per request (a no-op without tracing); its `traceparent` header makes the gateway's span its
+   * child, so an edge agent's upload starts the image's trace.
+   */
+  private request<T>(
+    method: string,
+    path: string,
+    init: { body?: Uint8Array; headers?: Record<string, string> } = {},
+  ): Promise<T> {
+    const route = path.split('?')[0] ?? path;
+    return inSpan(
+      `${method} ${route}`,
+      { kind: SpanKind.CLIENT, attributes: { [ATTR.httpMethod]: method, 'url.path': route } },
+      () => {
+        const headers: Record<string, string> = { ...init.headers };
+        injectTraceContext(headers);
+        return this.send<T>(method, path, { ...init, headers });
+      },
+    );
+  }
+
+  private async send<T>(
     method: string,
     path: string,
     init: { body?: Uint8Array; headers?: Record<string, string> } = {},
@@ -235,6 +276,10 @@ export class GatewayClient {
       status,
     );
   }
+}
+
+function jsonBody(body: unknown): { body: Uint8Array; headers: Record<string, string> } {
+  return { body: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' } };
 }
 
 function describeKeySource(source: Connection['keySource']): string {

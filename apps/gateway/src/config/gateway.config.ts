@@ -35,6 +35,21 @@ export const gatewayConfigSchema = z.object({
   PIPELINES_TOPIC: z.string().min(1).default(TOPICS.pipelines),
   /** Where replay requests and cancellations are published (the orchestrator's run-events topic). */
   RUN_EVENTS_TOPIC: z.string().min(1).default(TOPICS.runEvents),
+  /** Live run updates (WebSocket /api/v1/live): bytes queued for one client before it is dropped (close 1013). */
+  LIVE_MAX_BUFFERED_BYTES: env.positiveInt(MiB),
+  /** Subscriptions (run or pipeline ids) one live client may hold at once. */
+  LIVE_MAX_SUBSCRIPTIONS: env.positiveInt(200),
+  /** Prefix of each gateway instance's own consumer group on RUN_EVENTS_TOPIC (a unique suffix is added). */
+  LIVE_GROUP_PREFIX: z.string().min(1).default('imageflow-gateway-live'),
+  /** Prometheus HTTP API the operations view (GET /api/v1/pipelines/:id/operations) queries. */
+  PROMETHEUS_URL: env.url('http://127.0.0.1:9090'),
+  /** Time limit of one Prometheus query. */
+  PROMETHEUS_TIMEOUT_MS: env.positiveInt(3_000),
+  /** The stage workers' topic per stage kind ({kind} is replaced); its consumer lag is the node's lag. */
+  STAGE_TOPIC_TEMPLATE: z
+    .string()
+    .regex(/\{kind\}/, 'must contain {kind}')
+    .default('imageflow.stage.{kind}.v1'),
   /** Longest capture window (`to - from`) one replay may cover, ms (default 31 days). */
   REPLAY_MAX_WINDOW_MS: env.positiveInt(31 * 24 * 3_600_000),
   /** Lifetime of the presigned URLs in run outputs, seconds. */

@@ -44,6 +44,7 @@ describe('health, readiness, metrics and OpenAPI', () => {
         '/api/v1/pipelines/{id}/versions',
         '/api/v1/pipelines/{id}/versions/{version}',
         '/api/v1/pipelines/{id}/versions/{version}/activate',
+        '/api/v1/pipelines/{id}/operations',
         '/api/v1/bindings',
         '/api/v1/bindings/{kind}/{id}',
         '/api/v1/replays',
@@ -77,6 +78,8 @@ describe('health, readiness, metrics and OpenAPI', () => {
       'InvalidPipelineDefinition',
       'PipelineDetails',
       'BindingList',
+      'RunRequested',
+      'PipelineOperations',
     ]) {
       expect(doc.components.schemas, name).toHaveProperty(name);
     }

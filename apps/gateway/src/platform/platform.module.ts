@@ -7,6 +7,7 @@ import { createPool } from '@imageflow/persistence';
 import { ObjectStore, objectStoreConfigFromEnv } from '@imageflow/storage';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { PlatformLifecycle } from './platform-lifecycle.service';
+import { TracingLifecycle } from './tracing-lifecycle.service';
 import {
   DB_POOL,
   EVENT_PRODUCER,
@@ -53,6 +54,7 @@ export class PlatformModule {
             new EventProducer(kafka, serde, { logger, metrics }),
         },
         PlatformLifecycle,
+        TracingLifecycle,
       ],
       exports: [
         GATEWAY_CONFIG,

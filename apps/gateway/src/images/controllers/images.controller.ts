@@ -11,8 +11,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { z } from '@imageflow/config';
+import { ATTR } from '@imageflow/observability';
 import type { Request, Response } from 'express';
 import { Roles } from '../../auth/auth.decorators';
+import { inServerSpan } from '../../common/http/http-tracing';
 import { apiSchema } from '../../common/openapi/zod-openapi';
 import { parseOrBadRequest } from '../../common/validation/zod-validation';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
@@ -102,25 +104,34 @@ export class ImagesController {
     description: 'Kafka or storage unavailable; nothing was lost, retry',
     schema: errorRef(),
   })
-  async ingest(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<IngestResult> {
-    try {
-      // Fields in the query and headers are checked before the body is read, so a bad request costs no upload.
-      if (!req.headers['content-type']?.toLowerCase().startsWith('multipart/')) {
-        parseCaptureFields({ fields: {}, query: req.query as Record<string, unknown>, headers: req.headers });
+  ingest(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<IngestResult> {
+    // The root span of the image's trace: ImageCaptured is produced inside it.
+    return inServerSpan(req, '/api/v1/images', async (span) => {
+      try {
+        // Fields in the query and headers are checked before the body is read, so a bad request costs no upload.
+        if (!req.headers['content-type']?.toLowerCase().startsWith('multipart/')) {
+          parseCaptureFields({
+            fields: {},
+            query: req.query as Record<string, unknown>,
+            headers: req.headers,
+          });
+        }
+        const upload = await this.reader.read(req, res);
+        const fields = parseCaptureFields({
+          fields: upload.fields,
+          query: req.query as Record<string, unknown>,
+          headers: req.headers,
+        });
+        const result = await this.ingestService.ingest(upload.bytes, upload.declaredType, fields);
+        const code = result.duplicate ? HttpStatus.OK : HttpStatus.CREATED;
+        span.setAttributes({ [ATTR.imageId]: result.imageId, [ATTR.httpStatusCode]: code });
+        res.status(code);
+        return result;
+      } catch (error) {
+        if (error instanceof IngestRejection) this.metrics.reject(error.reason);
+        throw error;
       }
-      const upload = await this.reader.read(req, res);
-      const fields = parseCaptureFields({
-        fields: upload.fields,
-        query: req.query as Record<string, unknown>,
-        headers: req.headers,
-      });
-      const result = await this.ingestService.ingest(upload.bytes, upload.declaredType, fields);
-      res.status(result.duplicate ? HttpStatus.OK : HttpStatus.CREATED);
-      return result;
-    } catch (error) {
-      if (error instanceof IngestRejection) this.metrics.reject(error.reason);
-      throw error;
-    }
+    });
   }
 
   @Get(':id')

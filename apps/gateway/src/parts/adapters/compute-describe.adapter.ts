@@ -1,12 +1,15 @@
 // The one place the gateway speaks gRPC: Describe of one compute service, with a deadline and message limits.
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { computeV1 } from '@imageflow/contracts/grpc';
+import type { Histogram } from '@imageflow/observability';
 
 export interface ComputeDescribeOptions {
   address: string;
   /** Deadline of one Describe call. */
   deadlineMs: number;
   maxMessageBytes: number;
+  /** imageflow_grpc_client_duration_seconds (grpcClientDuration of @imageflow/observability). */
+  latency?: Histogram<'method' | 'code'>;
 }
 
 /** Why a compute service did not answer, in one readable sentence (gRPC code name first). */
@@ -36,12 +39,17 @@ export class ComputeDescribeClient {
   }
 
   describe(): Promise<computeV1.DescribeResponse> {
+    const started = process.hrtime.bigint();
     return new Promise((resolve, reject) => {
       this.client.describe(
         {},
         new Metadata(),
         { deadline: new Date(Date.now() + this.options.deadlineMs) },
         (error: ServiceError | null, response?: computeV1.DescribeResponse) => {
+          this.options.latency?.observe(
+            { method: 'describe', code: status[error?.code ?? status.OK] ?? 'UNKNOWN' },
+            Number(process.hrtime.bigint() - started) / 1e9,
+          );
           if (error || !response) reject(error ?? new Error('empty Describe response'));
           else resolve(response);
         },

@@ -1,9 +1,22 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  ServiceUnavailableException,
+  UnprocessableEntityException,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { computeV1 } from '@imageflow/contracts/grpc';
-import type { Logger } from '@imageflow/observability';
-import { catalogOf, type PartCatalog, type PortKind } from '@imageflow/pipeline';
+import { grpcClientDuration, type Logger, type Registry } from '@imageflow/observability';
+import {
+  catalogOf,
+  partKey,
+  validateDefinition,
+  type PartCatalog,
+  type PipelineDefinition,
+  type PortKind,
+} from '@imageflow/pipeline';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
-import { LOGGER } from '../../platform/platform.tokens';
+import { LOGGER, METRICS_REGISTRY } from '../../platform/platform.tokens';
 import { ComputeDescribeClient, describeFailure } from '../adapters/compute-describe.adapter';
 import type { Part, PartsCatalog } from '../parts.schemas';
 
@@ -121,13 +134,16 @@ export class PartsCatalogService implements OnModuleDestroy {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
+    const latency = grpcClientDuration(registry);
     this.clients = config.COMPUTE_ADDRESSES.map(
       (address) =>
         new ComputeDescribeClient({
           address,
           deadlineMs: config.COMPUTE_DESCRIBE_DEADLINE_MS,
           maxMessageBytes: config.COMPUTE_MAX_MESSAGE_BYTES,
+          latency,
         }),
     );
   }
@@ -142,6 +158,38 @@ export class PartsCatalogService implements OnModuleDestroy {
   async partCatalog(): Promise<{ catalog: PartCatalog; sources: PartsCatalog['sources'] }> {
     const { parts, sources } = await this.catalog();
     return { catalog: catalogOf(parts), sources };
+  }
+
+  /**
+   * The rules every definition that is saved or run must pass: validateDefinition against the live catalog; returns
+   * node id → stage kind. Invalid → 422 with every located issue. Parts unknown while a compute service is not
+   * answering → 503 (the catalog is incomplete, not the pipeline).
+   */
+  async stageKindsOf(definition: PipelineDefinition): Promise<Record<string, string>> {
+    const { catalog, sources } = await this.partCatalog();
+    const result = validateDefinition(definition, catalog);
+    if (!result.valid) {
+      const failed = sources.filter((s) => !s.ok);
+      if (failed.length && result.issues.some((issue) => issue.code === 'UNKNOWN_PART')) {
+        throw new ServiceUnavailableException(
+          `the parts catalog is incomplete (${failed.map((s) => `${s.address}: ${s.error}`).join('; ')}); ` +
+            `cannot check ${result.issues
+              .filter((i) => i.code === 'UNKNOWN_PART')
+              .map((i) => i.nodeId)
+              .join(', ')}; retry`,
+        );
+      }
+      throw new UnprocessableEntityException({
+        message: `invalid pipeline definition: ${result.issues.map((issue) => issue.message).join('; ')}`,
+        issues: result.issues,
+      });
+    }
+    const stageKinds: Record<string, string> = {};
+    for (const node of definition.nodes) {
+      const part = catalog.get(partKey(node.part.id, node.part.version));
+      if (part) stageKinds[node.id] = part.stageKind;
+    }
+    return stageKinds;
   }
 
   private async fetch(): Promise<PartsCatalog> {

@@ -1,13 +1,7 @@
-import {
-  BadRequestException,
-  Injectable,
-  NotFoundException,
-  ServiceUnavailableException,
-  UnprocessableEntityException,
-} from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import type { BindingTargetKind } from '@imageflow/contracts';
 import { InvalidCursorError, type BindingRecord } from '@imageflow/persistence';
-import { partKey, validateDefinition, versionIdOf, type PipelineDefinition } from '@imageflow/pipeline';
+import { versionIdOf, type PipelineDefinition } from '@imageflow/pipeline';
 import { uuidv7 } from 'uuidv7';
 import type { z } from '@imageflow/config';
 import { PartsCatalogService } from '../../parts/services/parts-catalog.service';
@@ -159,34 +153,8 @@ export class PipelinesService {
     return { pipelineId, version, eventId, created: true, stageKinds };
   }
 
-  /**
-   * validateDefinition against the live catalog; returns node id → stage kind. Invalid → 422 with every located
-   * issue. Parts unknown while a compute service is not answering → 503 (the catalog is incomplete, not the pipeline).
-   */
-  private async validate(definition: Definition): Promise<Record<string, string>> {
-    const { catalog, sources } = await this.parts.partCatalog();
-    const result = validateDefinition(definition as PipelineDefinition, catalog);
-    if (!result.valid) {
-      const failed = sources.filter((s) => !s.ok);
-      if (failed.length && result.issues.some((issue) => issue.code === 'UNKNOWN_PART')) {
-        throw new ServiceUnavailableException(
-          `the parts catalog is incomplete (${failed.map((s) => `${s.address}: ${s.error}`).join('; ')}); ` +
-            `cannot check ${result.issues
-              .filter((i) => i.code === 'UNKNOWN_PART')
-              .map((i) => i.nodeId)
-              .join(', ')}; retry`,
-        );
-      }
-      throw new UnprocessableEntityException({
-        message: `invalid pipeline definition: ${result.issues.map((issue) => issue.message).join('; ')}`,
-        issues: result.issues,
-      });
-    }
-    const stageKinds: Record<string, string> = {};
-    for (const node of definition.nodes) {
-      const part = catalog.get(partKey(node.part.id, node.part.version));
-      if (part) stageKinds[node.id] = part.stageKind;
-    }
-    return stageKinds;
+  /** node id → stage kind, or 422 / 503 (PartsCatalogService.stageKindsOf). */
+  private validate(definition: Definition): Promise<Record<string, string>> {
+    return this.parts.stageKindsOf(definition as PipelineDefinition);
   }
 }
