@@ -26,6 +26,8 @@ step "typecheck" nx run-many -t typecheck --outputStyle=stream
 step "build" nx run-many -t build --outputStyle=stream
 step "test-unit" nx run-many -t test-unit --skip-nx-cache --outputStyle=stream
 step "test-int" nx run-many -t test-int --parallel=1 --outputStyle=stream
+# The browser tests (e2e/web) drive Debian's Chromium; installed once, idempotent.
+step "chromium" bash tools/scripts/install-chromium.sh
 step "test-e2e" nx run-many -t test-e2e --parallel=1 --outputStyle=stream
 
 if [[ "$started_stack" == true && "${KEEP_STACK:-false}" != true ]]; then

@@ -6,6 +6,7 @@ import {
   Controls,
   ReactFlow,
   ReactFlowProvider,
+  useNodesInitialized,
   useReactFlow,
   type Connection,
   type EdgeChange,
@@ -13,15 +14,29 @@ import {
   type OnConnectEnd,
   type OnConnectStart,
 } from '@xyflow/react';
-import { canonicalJson, validateDefinition, type PortKind } from '@imageflow/pipeline';
+import {
+  canonicalJson,
+  validateDefinition,
+  type PipelineDefinition,
+  type PortKind,
+} from '@imageflow/pipeline';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { ApiError, type ApiClient } from '../api/client';
 import type { Part, PartsCatalogResponse } from '../api/types';
 import { useI18n } from '../i18n/i18n';
-import { CanvasContext, type CanvasState } from './canvas-context';
+import { useOperations } from '../operations/use-operations';
+import { NodeRunView } from '../runs/node-run-view';
+import { RunPanel } from '../runs/run-panel';
+import { useRunWatch } from '../runs/use-run-watch';
+import { SavePanel, VersionsPanel, type OpenPipeline } from '../versions/versions-panel';
+import { CanvasContext, setUnsavedChanges, type CanvasState } from './canvas-context';
+import { copySelection, pasteClipboard, type Clipboard } from './clipboard';
+import { ConnectInputs } from './connect-inputs';
+import { setFeed, type OutputRef } from './port-connections';
 import { buildCatalog, portKind, type CanvasCatalog, type PortSide } from './catalog';
 import { checkConnection } from './connection';
 import {
+  definitionToGraph,
   edgeId,
   graphToDefinition,
   nextNodeId,
@@ -45,7 +60,15 @@ type Load =
   | { status: 'error'; message: string }
   | { status: 'ready'; response: PartsCatalogResponse };
 
-export function CanvasPage({ client, onUnauthorized }: { client: ApiClient; onUnauthorized: () => void }) {
+export function CanvasPage({
+  client,
+  apiKey,
+  onUnauthorized,
+}: {
+  client: ApiClient;
+  apiKey: string;
+  onUnauthorized: () => void;
+}) {
   const { t } = useI18n();
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
@@ -85,7 +108,7 @@ export function CanvasPage({ client, onUnauthorized }: { client: ApiClient; onUn
   }
   return (
     <ReactFlowProvider>
-      <Editor response={load.response} />
+      <Editor response={load.response} client={client} apiKey={apiKey} />
     </ReactFlowProvider>
   );
 }
@@ -96,7 +119,15 @@ const isTyping = (target: EventTarget | null): boolean =>
   target instanceof HTMLElement &&
   (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 
-function Editor({ response }: { response: PartsCatalogResponse }) {
+function Editor({
+  response,
+  client,
+  apiKey,
+}: {
+  response: PartsCatalogResponse;
+  client: ApiClient;
+  apiKey: string;
+}) {
   const { t, language } = useI18n();
   const issueText = useIssueText();
   const flow = useReactFlow<FlowNode, FlowEdge>();
@@ -108,6 +139,29 @@ function Editor({ response }: { response: PartsCatalogResponse }) {
   const graphRef = useRef(graph);
   graphRef.current = graph;
   const wrapper = useRef<HTMLDivElement>(null);
+  const [baseline, setBaseline] = useState(EMPTY_BASELINE);
+  const [pipeline, setPipeline] = useState<OpenPipeline | null>(null);
+  const [runId, setRunId] = useState<string | null>(null);
+  const clipboard = useRef<Clipboard | null>(null);
+  // An opened version is laid out with default node sizes; once React Flow has measured the nodes it is laid out
+  // again with their real sizes and fitted to the view.
+  const relayoutPending = useRef(false);
+  const nodesInitialized = useNodesInitialized();
+  useEffect(() => {
+    if (!nodesInitialized || !relayoutPending.current) return;
+    relayoutPending.current = false;
+    setGraph((g) => ({ ...g, nodes: layoutGraph(g) }));
+    requestAnimationFrame(() => void flow.fitView({ padding: 0.2 }));
+  }, [nodesInitialized, flow]);
+  const [showOps, setShowOps] = useState(false);
+  const operations = useOperations(
+    client,
+    showOps && pipeline ? { pipelineId: pipeline.id, version: pipeline.version } : null,
+  );
+  const opsByNode = useMemo(
+    () => (operations.ops ? new Map(operations.ops.nodes.map((n) => [n.nodeId, n])) : null),
+    [operations.ops],
+  );
 
   /** Call before every change the user may want to undo. */
   const checkpoint = useCallback(() => setHistory((h) => record(h, graphRef.current)), []);
@@ -119,9 +173,12 @@ function Editor({ response }: { response: PartsCatalogResponse }) {
     const result = validateDefinition(definition, catalog.specs);
     return { result, placed: placeIssues(result, definition) };
   }, [definitionJson, catalog]);
-  const dirty = definitionJson !== EMPTY_BASELINE;
+  const dirty = definitionJson !== baseline;
+  const runNodeIds = useMemo(() => definition.nodes.map((n) => n.id), [definition]);
+  const watch = useRunWatch(client, apiKey, runId, runNodeIds);
 
   useEffect(() => {
+    setUnsavedChanges(dirty);
     if (!dirty) return;
     const warn = (e: BeforeUnloadEvent) => {
       e.preventDefault();
@@ -247,6 +304,41 @@ function Editor({ response }: { response: PartsCatalogResponse }) {
     [addPart, catalog, flow],
   );
 
+  /** Replaces the drawing with a saved version (asks first when there are unsaved changes). */
+  const openDefinition = useCallback(
+    (next: OpenPipeline, def: PipelineDefinition) => {
+      if (definitionJson !== baseline && !window.confirm(t('canvas.discardConfirm'))) return;
+      const loaded = definitionToGraph(def);
+      checkpoint();
+      setGraph({ ...loaded, nodes: layoutGraph(loaded) });
+      setBaseline(canonicalJson(def));
+      setPipeline(next);
+      setRunId(null);
+      relayoutPending.current = true;
+    },
+    [baseline, checkpoint, definitionJson, t],
+  );
+
+  const onSaved = useCallback(
+    (saved: OpenPipeline) => {
+      setPipeline(saved);
+      setBaseline(definitionJson);
+    },
+    [definitionJson],
+  );
+
+  const copy = useCallback(() => {
+    const clip = copySelection(graphRef.current);
+    if (clip) clipboard.current = clip;
+    return !!clip;
+  }, []);
+  const paste = useCallback(() => {
+    const clip = clipboard.current;
+    if (!clip) return;
+    checkpoint();
+    setGraph((g) => pasteClipboard(g, clip));
+  }, [checkpoint]);
+
   const doUndo = useCallback(() => {
     const step = undo(history, graphRef.current);
     if (!step) return;
@@ -270,11 +362,24 @@ function Editor({ response }: { response: PartsCatalogResponse }) {
       } else if ((key === 'z' && e.shiftKey) || key === 'y') {
         e.preventDefault();
         doRedo();
+      } else if (key === 'c' && !e.shiftKey) {
+        if (copy()) e.preventDefault();
+      } else if (key === 'v' && !e.shiftKey) {
+        e.preventDefault();
+        paste();
+      } else if (key === 'x' && !e.shiftKey) {
+        if (copy()) {
+          e.preventDefault();
+          deleteSelectionRef.current();
+        }
+      } else if (key === '0' || (key === 'f' && e.shiftKey)) {
+        e.preventDefault();
+        void flow.fitView({ padding: 0.2, duration: 200 });
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [doUndo, doRedo]);
+  }, [doUndo, doRedo, copy, paste, flow]);
 
   const deleteSelection = useCallback(() => {
     const g = graphRef.current;
@@ -283,6 +388,8 @@ function Editor({ response }: { response: PartsCatalogResponse }) {
       edges: g.edges.filter((e) => e.selected),
     });
   }, [flow]);
+  const deleteSelectionRef = useRef(deleteSelection);
+  deleteSelectionRef.current = deleteSelection;
 
   const autoLayout = useCallback(() => {
     checkpoint();
@@ -310,6 +417,13 @@ function Editor({ response }: { response: PartsCatalogResponse }) {
       }),
     [updateNode],
   );
+  const onFeed = useCallback(
+    (nodeId: string, port: string, from: OutputRef | null) => {
+      checkpoint();
+      setGraph((g) => setFeed(g, nodeId, port, from));
+    },
+    [checkpoint],
+  );
   const onLabel = useCallback(
     (nodeId: string, label: string) =>
       updateNode(nodeId, (n) => {
@@ -334,9 +448,11 @@ function Editor({ response }: { response: PartsCatalogResponse }) {
 
   const selected = graph.nodes.filter((n): n is PartFlowNode => n.type === 'part' && !!n.selected);
   const context: CanvasState = useMemo(
-    () => ({ catalog, placed: validation.placed, connectingFrom }),
-    [catalog, validation, connectingFrom],
+    () => ({ catalog, placed: validation.placed, connectingFrom, live: watch.live, ops: opsByNode }),
+    [catalog, validation, connectingFrom, watch.live, opsByNode],
   );
+  const savedTarget =
+    pipeline?.version && !dirty ? { pipelineId: pipeline.id, version: pipeline.version } : null;
   const { result, placed } = validation;
   const downSources = response.sources.filter((s) => !s.ok);
 
@@ -375,7 +491,26 @@ function Editor({ response }: { response: PartsCatalogResponse }) {
             <button type="button" onClick={() => void flow.fitView({ padding: 0.2, duration: 200 })}>
               {t('canvas.fit')}
             </button>
-            <span className={dirty ? 'badge badge--dirty' : 'badge'}>
+            <button
+              type="button"
+              onClick={copy}
+              disabled={!graph.nodes.some((n) => n.selected && n.type === 'part')}
+            >
+              {t('canvas.copy')}
+            </button>
+            <button type="button" onClick={paste}>
+              {t('canvas.paste')}
+            </button>
+            <button
+              type="button"
+              aria-pressed={showOps}
+              disabled={!pipeline}
+              title={pipeline ? undefined : t('ops.needsPipeline')}
+              onClick={() => setShowOps((v) => !v)}
+            >
+              {showOps ? t('ops.hide') : t('ops.show')}
+            </button>
+            <span className={dirty ? 'badge badge--dirty' : 'badge'} data-testid="dirty-status">
               {dirty ? t('canvas.unsaved') : t('canvas.clean')}
             </span>
             <span
@@ -388,6 +523,21 @@ function Editor({ response }: { response: PartsCatalogResponse }) {
           <p className="notice" role="status" aria-live="polite">
             {notice}
           </p>
+          {showOps && operations.ops && (
+            <p className="hint ops-summary" data-testid="ops-summary">
+              {t('ops.at', {
+                version: operations.ops.version.replace(/^sha256:/, '').slice(0, 10),
+                at: new Date(operations.ops.at).toLocaleTimeString(),
+              })}
+              {!operations.ops.prometheus.ok && (
+                <span className="error">
+                  {' '}
+                  · {t('ops.prometheusDown', { error: operations.ops.prometheus.error ?? '' })}
+                </span>
+              )}
+            </p>
+          )}
+          {showOps && operations.error && <p className="error">{operations.error}</p>}
           <div
             className="canvas"
             ref={wrapper}
@@ -423,11 +573,40 @@ function Editor({ response }: { response: PartsCatalogResponse }) {
           <p className="hint">{t('canvas.shortcuts')}</p>
         </main>
         <aside className="editor__side">
+          <SavePanel
+            client={client}
+            definition={definition}
+            valid={result.valid}
+            dirty={dirty}
+            pipeline={pipeline}
+            onSaved={onSaved}
+          />
+          <RunPanel
+            client={client}
+            definition={definition}
+            valid={result.valid}
+            saved={savedTarget}
+            watch={watch}
+            runId={runId}
+            onStarted={setRunId}
+          />
           <Inspector
             node={selected.length === 1 ? selected[0] : undefined}
             onParameter={onParameter}
             onLabel={onLabel}
           />
+          {selected.length === 1 && selected[0] && (
+            <ConnectInputs node={selected[0]} graph={graph} onFeed={onFeed} />
+          )}
+          {runId && selected.length === 1 && selected[0] && (
+            <NodeRunView
+              client={client}
+              nodeId={selected[0].id}
+              live={watch.live?.nodes[selected[0].id]}
+              details={watch.details}
+              definition={definition}
+            />
+          )}
           <section className="problems" aria-label={t('validation.title')}>
             <h2>
               {t('validation.title')} ({result.issues.length})
@@ -456,6 +635,12 @@ function Editor({ response }: { response: PartsCatalogResponse }) {
               ))}
             </ul>
           </section>
+          <VersionsPanel
+            client={client}
+            pipeline={pipeline}
+            refreshKey={`${pipeline?.id ?? ''}/${pipeline?.version ?? ''}`}
+            onOpen={openDefinition}
+          />
         </aside>
       </div>
     </CanvasContext.Provider>

@@ -6,6 +6,7 @@ import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
 import { useCanvas } from './canvas-context';
 import { findPart, type PortSide } from './catalog';
+import { opsTexts } from '../operations/operations';
 import { isCompatibleEnd } from './connection';
 import { handleId, type PartFlowNode, type SourceFlowNode } from './graph';
 
@@ -67,9 +68,15 @@ function PortRow({
 
 export const PartNode = memo(function PartNode({ id, data, selected }: NodeProps<PartFlowNode>) {
   const { t, local } = useI18n();
-  const { catalog, placed } = useCanvas();
+  const { catalog, placed, live, ops } = useCanvas();
   const issueText = useIssueText();
   const part = findPart(catalog, data.part);
+  const run = live?.nodes[id];
+  const nodeOps = ops?.get(id);
+  const opsText = nodeOps ? opsTexts(nodeOps) : null;
+  const opsLine = opsText
+    ? t('ops.node', { throughput: opsText.throughput, p95: opsText.p95, lag: opsText.lag })
+    : '';
   const issues = placed.byNode.get(id);
   const title = part
     ? local(part.title)
@@ -82,6 +89,7 @@ export const PartNode = memo(function PartNode({ id, data, selected }: NodeProps
     `node--${part?.category ?? 'unknown'}`,
     count > 0 && 'node--error',
     issues?.inCycle && 'node--cycle',
+    run && `node--run-${run.state}`,
     selected && 'node--selected',
   ]
     .filter(Boolean)
@@ -109,6 +117,26 @@ export const PartNode = memo(function PartNode({ id, data, selected }: NodeProps
           ))}
         </div>
       </div>
+      {run && (
+        <div
+          className={`node__state node__state--${run.state}`}
+          data-testid={`node-state-${id}`}
+          data-state={run.state}
+          title={run.error ? `${run.error.code}: ${run.error.message}` : undefined}
+        >
+          {t(`state.${run.state}`)}
+          {run.durationMs != null && <span className="node__time"> {run.durationMs} ms</span>}
+        </div>
+      )}
+      {opsText && (
+        <div
+          className={`node__ops${opsText.warn ? ' node__ops--warn' : ''}`}
+          data-testid={`node-ops-${id}`}
+          aria-label={t('ops.nodeAria', { id, text: opsLine })}
+        >
+          {opsLine}
+        </div>
+      )}
       {count > 0 && (
         <ul className="node__issues" aria-label={t('node.problems', { count })}>
           {issues?.node.slice(0, 3).map((issue, i) => (
