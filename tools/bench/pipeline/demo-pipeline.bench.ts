@@ -16,7 +16,8 @@
 //   npx vitest run --config tools/bench/pipeline/vitest.config.mts
 //
 // Env: BENCH_IMAGES (60 labels per path), BENCH_CONCURRENCY (4 images in flight in process, and 4 ingest requests
-//      in flight end to end), BENCH_BAD_EVERY (every 10th label has a malformed serial).
+//      in flight end to end), BENCH_BAD_EVERY (every 10th label has a malformed serial), BENCH_PACED_IMAGES (20) and
+//      BENCH_PACED_RATE (0.5/s): a second system phase below capacity, whose latency is the pipeline's own.
 // Numbers depend on what else the machine runs: the load average is printed with them.
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,8 @@ const num = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const IMAGES = num('BENCH_IMAGES', 60);
 const CONCURRENCY = num('BENCH_CONCURRENCY', 4);
 const BAD_EVERY = num('BENCH_BAD_EVERY', 10);
+const PACED_IMAGES = num('BENCH_PACED_IMAGES', 20);
+const PACED_RATE = num('BENCH_PACED_RATE', 0.5);
 
 interface Label {
   jpeg: Buffer;
@@ -317,9 +320,44 @@ it('demo pipeline: whole system against the in-process ceiling', async () => {
     const e2eMs = Math.max(...seenAt.values()) - e2eStart;
     const e2eRate = (IMAGES / e2eMs) * 1000;
     const e2eLatency = [...sentAt].map(([id, t]) => (seenAt.get(id) ?? NaN) - t);
+
+    // Paced: one capture every 1/PACED_RATE s, below the system's capacity, so latency is the pipeline's own and not
+    // time spent queueing behind earlier captures.
+    const paced = await labels(PACED_IMAGES, 20_000);
+    const pacedSent = new Map<string, number>();
+    const pacedSeen = new Map<string, number>();
+    const pacedWatch = async (): Promise<void> => {
+      for (const run of finished(await runsOf())) {
+        if (run.imageId && pacedSent.has(run.imageId) && !pacedSeen.has(run.imageId))
+          pacedSeen.set(run.imageId, performance.now());
+      }
+    };
+    let pacing = true;
+    const pacedPoller = (async () => {
+      while (pacing) {
+        await pacedWatch();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+    for (const label of paced) {
+      const next = performance.now() + 1000 / PACED_RATE;
+      pacedSent.set(sha256Hex(label.jpeg), performance.now());
+      await ingest(label);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+    }
+    await eventually(
+      `${PACED_IMAGES} paced runs finished`,
+      async () => ([...pacedSent.keys()].every((id) => pacedSeen.has(id)) ? true : undefined),
+      300_000,
+      200,
+    );
+    pacing = false;
+    await pacedPoller;
+    const pacedLatency = [...pacedSent].map(([id, t]) => (pacedSeen.get(id) ?? NaN) - t);
     const runs = await runsOf();
     runs.forEach((r) => platform.trackRun(r.id));
     const measured = runs.filter((r) => r.imageId && sentAt.has(r.imageId));
+    expect(runs.filter((r) => r.imageId && pacedSent.has(r.imageId) && r.status !== 'completed')).toEqual([]);
     const failed = measured.filter((r) => r.status !== 'completed');
     const agree = measured.filter((r) => r.verdict === localVerdicts.get(r.imageId ?? '')).length;
     const expectedNg = images.filter((l) => l.bad).length;
@@ -345,6 +383,7 @@ it('demo pipeline: whole system against the in-process ceiling', async () => {
         '| ------------------------ | -------- | ------- | ------- | ------- |',
         row('in process (ceiling)', localRate, local),
         row('whole system (ingest→RM)', e2eRate, e2e),
+        row(`system, paced ${PACED_RATE}/s`, PACED_RATE, summary(pacedLatency)),
         `ratio whole system / ceiling: ${(e2eRate / localRate).toFixed(2)}`,
         `runs: ${measured.length} measured, ${failed.length} failed; NG ${ng} (labels made bad: ${expectedNg}); ` +
           `verdicts equal to the in-process ones: ${agree}/${measured.length}`,
