@@ -18,26 +18,47 @@ export interface PipelineLagRow {
 }
 
 /**
- * Open runs only: a failed run can leave sibling steps `requested` forever, and they wait for nothing. The
- * runs_status index keeps this cheap — open runs are the few in flight, not the history.
+ * Waiting steps of open runs only: a failed run can leave sibling steps `requested` forever, and they wait for
+ * nothing. The runs_status index keeps this cheap — open runs are the few in flight, not the history.
+ * Every (pipeline, stage, line) of the runs started in the last `$1` seconds is listed too, at 0 when nothing of it
+ * waits, so a series exists from a line's first run on — not only once a refresh happens to catch a backlog
+ * (runs_started keeps that part to the runs of the window).
  */
 export const PIPELINE_LAG_SQL = `
-SELECT coalesce(r.pipeline_id, '') AS pipeline,
-       coalesce(s.stage_kind, '') AS stage,
-       coalesce(r.line_id, '') AS line,
-       count(DISTINCT s.run_id)::int AS images,
-       count(*)::int AS steps,
-       coalesce(extract(epoch FROM now() - min(s.requested_at)), 0)::float8 AS oldest_seconds
-FROM runs r
-JOIN steps s ON s.run_id = r.id
-WHERE r.status IN ('queued', 'running') AND s.status IN ('requested', 'running')
-GROUP BY 1, 2, 3`;
+WITH waiting AS (
+  SELECT coalesce(r.pipeline_id, '') AS pipeline,
+         coalesce(s.stage_kind, '') AS stage,
+         coalesce(r.line_id, '') AS line,
+         count(DISTINCT s.run_id)::int AS images,
+         count(*)::int AS steps,
+         coalesce(extract(epoch FROM now() - min(s.requested_at)), 0)::float8 AS oldest_seconds
+  FROM runs r
+  JOIN steps s ON s.run_id = r.id
+  WHERE r.status IN ('queued', 'running') AND s.status IN ('requested', 'running')
+  GROUP BY 1, 2, 3
+), recent AS (
+  SELECT DISTINCT coalesce(r.pipeline_id, '') AS pipeline,
+         coalesce(s.stage_kind, '') AS stage,
+         coalesce(r.line_id, '') AS line
+  FROM runs r
+  JOIN steps s ON s.run_id = r.id
+  WHERE r.started_at > now() - make_interval(secs => $1)
+)
+SELECT coalesce(w.pipeline, n.pipeline) AS pipeline,
+       coalesce(w.stage, n.stage) AS stage,
+       coalesce(w.line, n.line) AS line,
+       coalesce(w.images, 0) AS images,
+       coalesce(w.steps, 0) AS steps,
+       coalesce(w.oldest_seconds, 0) AS oldest_seconds
+FROM waiting w
+FULL OUTER JOIN recent n ON n.pipeline = w.pipeline AND n.stage = w.stage AND n.line = w.line`;
 
 /** Label values for missing columns: Prometheus drops empty labels, and dashboards filter on these. */
 export const NO_LINE = 'none';
 export const UNKNOWN = 'unknown';
 
-export async function queryPipelineLag(pool: Pool): Promise<PipelineLagRow[]> {
+/** The lag rows; `recentSeconds`: how far back runs list their label sets at 0 (a few refresh intervals). */
+export async function queryPipelineLag(pool: Pool, recentSeconds = 60): Promise<PipelineLagRow[]> {
   const { rows } = await pool.query<{
     pipeline: string;
     stage: string;
@@ -45,7 +66,7 @@ export async function queryPipelineLag(pool: Pool): Promise<PipelineLagRow[]> {
     images: number;
     steps: number;
     oldest_seconds: number;
-  }>(PIPELINE_LAG_SQL);
+  }>(PIPELINE_LAG_SQL, [recentSeconds]);
   return rows.map((row) => ({
     pipeline: row.pipeline || UNKNOWN,
     stage: row.stage || UNKNOWN,

@@ -67,36 +67,9 @@ describe('metrics, dashboards and lag over a load run', () => {
   let loadStart = 0;
   let failed = false;
 
-  const json = (method: string, body?: unknown): RequestInit => ({
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-
   /** Creates, activates and binds a pipeline; returns its id. */
-  async function deploy(name: string, definition: PipelineDefinition, cameraId: string): Promise<string> {
-    const { pipelineId, version } = await platform.json<{ pipelineId: string; version: string }>(
-      '/api/v1/pipelines',
-      json('POST', { name, definition }),
-    );
-    const path = `/api/v1/pipelines/${pipelineId}/versions/${encodeURIComponent(version)}`;
-    await eventually('version visible', async () => ((await platform.request(path)).ok ? true : undefined));
-    const activated = await platform.request(`${path}/activate`, json('POST'));
-    expect(activated.status, await activated.clone().text()).toBe(202);
-    await eventually('activation visible', async () => {
-      const p = await platform.json<{ activeVersion: { version: string } | null }>(
-        `/api/v1/pipelines/${pipelineId}`,
-      );
-      return p.activeVersion?.version === version ? true : undefined;
-    });
-    const bound = await platform.request(`/api/v1/bindings/camera/${cameraId}`, json('PUT', { pipelineId }));
-    expect(bound.status, await bound.clone().text()).toBe(202);
-    await eventually(`binding of ${cameraId} visible`, async () => {
-      const p = await platform.json<{ bindings: { targetId: string }[] }>(`/api/v1/pipelines/${pipelineId}`);
-      return p.bindings.some((b) => b.targetId === cameraId) ? true : undefined;
-    });
-    return pipelineId;
-  }
+  const deploy = async (name: string, definition: PipelineDefinition, cameraId: string): Promise<string> =>
+    (await platform.deploy(name, definition, cameraId)).pipelineId;
 
   async function ingest(cameraId: string, lineId: string, seeds: number[]): Promise<void> {
     const queue = [...seeds];
@@ -114,18 +87,7 @@ describe('metrics, dashboards and lag over a load run', () => {
     );
   }
 
-  async function runsOf(cameraId: string): Promise<Run[]> {
-    const runs: Run[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { items: Run[]; nextCursor: string | null } = await platform.json(
-        `/api/v1/runs?cameraId=${cameraId}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
-      runs.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return runs;
-  }
+  const runsOf = (cameraId: string): Promise<Run[]> => platform.runs<Run>(`cameraId=${cameraId}`);
 
   async function runsFinished(cameraId: string, count: number, status: string): Promise<Run[]> {
     return eventually(

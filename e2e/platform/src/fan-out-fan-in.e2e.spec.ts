@@ -91,7 +91,6 @@ const quantile = (sorted: number[], q: number): number =>
 describe('platform: fan-out / fan-in pipeline end to end', () => {
   const platform = new Platform();
   let pipelineId = '';
-  let version = '';
   let failed = false;
 
   /** Ingests `count` fresh captures for `cameraId`, `parallel` requests at a time; returns the image ids. */
@@ -116,19 +115,7 @@ describe('platform: fan-out / fan-in pipeline end to end', () => {
     return ids;
   }
 
-  /** Every run of the camera from the runs read model, page by page. */
-  async function runsOf(cameraId: string): Promise<Run[]> {
-    const runs: Run[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { items: Run[]; nextCursor: string | null } = await platform.json(
-        `/api/v1/runs?cameraId=${cameraId}&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
-      runs.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return runs;
-  }
+  const runsOf = (cameraId: string): Promise<Run[]> => platform.runs<Run>(`cameraId=${cameraId}`);
 
   async function allCompleted(cameraId: string, count: number, timeoutMs: number): Promise<Run[]> {
     return eventually(
@@ -159,24 +146,7 @@ describe('platform: fan-out / fan-in pipeline end to end', () => {
     return byStep;
   }
 
-  async function bindCamera(cameraId: string): Promise<void> {
-    const json = (method: string, body?: unknown): RequestInit => ({
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const response = await platform.request(
-      `/api/v1/bindings/camera/${cameraId}`,
-      json('PUT', { pipelineId }),
-    );
-    expect(response.status, await response.clone().text()).toBe(202);
-    await eventually(`binding of ${cameraId} visible`, async () => {
-      const pipeline = await platform.json<{ bindings: { targetId: string }[] }>(
-        `/api/v1/pipelines/${pipelineId}`,
-      );
-      return pipeline.bindings.some((b) => b.targetId === cameraId) ? true : undefined;
-    });
-  }
+  const bindCamera = (cameraId: string): Promise<void> => platform.bindCamera(cameraId, pipelineId);
 
   beforeAll(async () => {
     try {
@@ -187,31 +157,7 @@ describe('platform: fan-out / fan-in pipeline end to end', () => {
       const definition = definitionWith(versions);
       const validation = validateDefinition(definition, catalog);
       expect(validation.issues).toEqual([]);
-      const json = (method: string, body?: unknown): RequestInit => ({
-        method,
-        headers: { 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      ({ pipelineId, version } = await platform.json<{ pipelineId: string; version: string }>(
-        '/api/v1/pipelines',
-        json('POST', { name: `e2e fan-out/fan-in ${platform.names.id}`, definition }),
-      ));
-      await eventually('version visible', async () =>
-        (await platform.request(`/api/v1/pipelines/${pipelineId}/versions/${encodeURIComponent(version)}`)).ok
-          ? true
-          : undefined,
-      );
-      const activated = await platform.request(
-        `/api/v1/pipelines/${pipelineId}/versions/${encodeURIComponent(version)}/activate`,
-        json('POST'),
-      );
-      expect(activated.status, await activated.clone().text()).toBe(202);
-      await eventually('activation visible', async () => {
-        const pipeline = await platform.json<{ activeVersion: { version: string } | null }>(
-          `/api/v1/pipelines/${pipelineId}`,
-        );
-        return pipeline.activeVersion?.version === version ? true : undefined;
-      });
+      ({ pipelineId } = await platform.deploy(`e2e fan-out/fan-in ${platform.names.id}`, definition));
     } catch (error) {
       failed = true;
       throw new Error(`${String(error)}\n${platform.tails()}`);

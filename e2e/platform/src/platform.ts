@@ -15,7 +15,13 @@ import { BUCKETS } from '@imageflow/contracts';
 import { computeV1 } from '@imageflow/contracts/grpc';
 import { createKafka, ensureTopics, EventSerde, readMessages, type Kafka } from '@imageflow/messaging';
 import { createScratchDatabase, type ScratchDatabase } from '@imageflow/persistence/testing';
-import { catalogOf, type PartCatalog, type PartSpec, type PortKind } from '@imageflow/pipeline';
+import {
+  catalogOf,
+  type PartCatalog,
+  type PartSpec,
+  type PipelineDefinition,
+  type PortKind,
+} from '@imageflow/pipeline';
 import { ObjectStore, runOutputPrefix } from '@imageflow/storage';
 import { testObjectStoreConfig, uniqueBucketName } from '@imageflow/storage/testing';
 
@@ -42,6 +48,13 @@ export const mainOf = (app: AppName): string => {
   const program = app === 'stage-worker-ai' ? 'stage-worker' : app;
   return join(repoRoot, 'dist', 'apps', program, 'apps', program, 'src', 'main.js');
 };
+
+/** fetch options of a JSON request (the platform's `request` adds the admin key). */
+export const jsonRequest = (method: string, body?: unknown): RequestInit => ({
+  method,
+  headers: { 'content-type': 'application/json' },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
 
 /** A name no earlier run has used (letters, digits, dots and dashes). */
 export const uniqueName = (prefix: string): string =>
@@ -441,6 +454,60 @@ export class Platform {
     const text = await response.text();
     if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${text}`);
     return JSON.parse(text) as T;
+  }
+
+  /** Every run a GET /api/v1/runs query (without limit and cursor) lists, page by page. */
+  async runs<T = Record<string, unknown>>(query: string): Promise<T[]> {
+    const all: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: T[]; nextCursor: string | null } = await this.json(
+        `/api/v1/runs?${query}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      all.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return all;
+  }
+
+  /**
+   * Saves `definition` as a new pipeline over REST, activates its version and binds `cameraId` to it, each step
+   * waited for in the read model. Returns the pipeline id and the version.
+   */
+  async deploy(
+    name: string,
+    definition: PipelineDefinition,
+    cameraId?: string,
+  ): Promise<{ pipelineId: string; version: string }> {
+    const created = await this.json<{ pipelineId: string; version: string }>(
+      '/api/v1/pipelines',
+      jsonRequest('POST', { name, definition }),
+    );
+    const path = `/api/v1/pipelines/${created.pipelineId}/versions/${encodeURIComponent(created.version)}`;
+    await eventually('version visible', async () => ((await this.request(path)).ok ? true : undefined));
+    const activated = await this.request(`${path}/activate`, jsonRequest('POST'));
+    if (activated.status !== 202) throw new Error(`activate: ${activated.status} ${await activated.text()}`);
+    await eventually('activation visible', async () => {
+      const p = await this.json<{ activeVersion: { version: string } | null }>(
+        `/api/v1/pipelines/${created.pipelineId}`,
+      );
+      return p.activeVersion?.version === created.version ? true : undefined;
+    });
+    if (cameraId) await this.bindCamera(cameraId, created.pipelineId);
+    return created;
+  }
+
+  /** PUT /api/v1/bindings/camera/:id, waited for in the read model. */
+  async bindCamera(cameraId: string, pipelineId: string): Promise<void> {
+    const bound = await this.request(
+      `/api/v1/bindings/camera/${cameraId}`,
+      jsonRequest('PUT', { pipelineId }),
+    );
+    if (bound.status !== 202) throw new Error(`bind ${cameraId}: ${bound.status} ${await bound.text()}`);
+    await eventually(`binding of ${cameraId} visible`, async () => {
+      const p = await this.json<{ bindings: { targetId: string }[] }>(`/api/v1/pipelines/${pipelineId}`);
+      return p.bindings.some((b) => b.targetId === cameraId) ? true : undefined;
+    });
   }
 
   /** The parts catalog straight from compute-image's Describe, as @imageflow/pipeline's PartSpec. */

@@ -8,7 +8,7 @@ import { validateDefinition, type PipelineDefinition } from '@imageflow/pipeline
 import { sha256Hex } from '@imageflow/storage';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Platform, uniqueName } from './platform';
+import { eventually, jsonRequest, Platform, uniqueName } from './platform';
 
 const N = 200;
 
@@ -85,12 +85,6 @@ interface Run {
   verdict: string | null;
 }
 
-const json = (method: string, body?: unknown): RequestInit => ({
-  method,
-  headers: { 'content-type': 'application/json' },
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
-
 describe('platform: replay of 200 captures through a second version, and compare', () => {
   const platform = new Platform();
   let failed = false;
@@ -109,19 +103,7 @@ describe('platform: replay of 200 captures through a second version, and compare
     await platform.stop();
   });
 
-  /** Every run matching `query`, page by page. */
-  async function runs(query: string): Promise<Run[]> {
-    const all: Run[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { items: Run[]; nextCursor: string | null } = await platform.json(
-        `/api/v1/runs?${query}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
-      all.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return all;
-  }
+  const runs = (query: string): Promise<Run[]> => platform.runs<Run>(query);
 
   it(`replays ${N} captures through version 2: ${N} new runs tagged with the replay; compare says exactly the bright ones went OK → NG`, async () => {
     try {
@@ -133,36 +115,12 @@ describe('platform: replay of 200 captures through a second version, and compare
       expect(validateDefinition(v2Definition, catalog).issues).toEqual([]);
 
       // Version 1, active and bound to the camera.
-      const { pipelineId, version: v1 } = await platform.json<{ pipelineId: string; version: string }>(
-        '/api/v1/pipelines',
-        json('POST', { name: `e2e replay ${platform.names.id}`, definition: v1Definition }),
-      );
-      await eventually('version 1 visible', async () =>
-        (await platform.request(`/api/v1/pipelines/${pipelineId}/versions/${encodeURIComponent(v1)}`)).ok
-          ? true
-          : undefined,
-      );
-      const activated = await platform.request(
-        `/api/v1/pipelines/${pipelineId}/versions/${encodeURIComponent(v1)}/activate`,
-        json('POST'),
-      );
-      expect(activated.status, await activated.clone().text()).toBe(202);
       const cameraId = uniqueName('cam-e2e-replay');
-      const bound = await platform.request(
-        `/api/v1/bindings/camera/${cameraId}`,
-        json('PUT', { pipelineId }),
+      const { pipelineId, version: v1 } = await platform.deploy(
+        `e2e replay ${platform.names.id}`,
+        v1Definition,
+        cameraId,
       );
-      expect(bound.status, await bound.clone().text()).toBe(202);
-      await eventually('activation and binding visible', async () => {
-        const pipeline = await platform.json<{
-          activeVersion: { version: string } | null;
-          bindings: { targetId: string }[];
-        }>(`/api/v1/pipelines/${pipelineId}`);
-        return pipeline.activeVersion?.version === v1 &&
-          pipeline.bindings.some((b) => b.targetId === cameraId)
-          ? true
-          : undefined;
-      });
 
       // 200 captures in the window, then one more after it that the replay must leave out. A capture runs the
       // version active at its capture time, so they are taken now (the gateway stamps the time it received them).
@@ -213,7 +171,7 @@ describe('platform: replay of 200 captures through a second version, and compare
       // Version 2 (not activated: a replay names its target itself).
       const created = await platform.request(
         `/api/v1/pipelines/${pipelineId}/versions`,
-        json('POST', { definition: v2Definition, message: 'only dark captures pass' }),
+        jsonRequest('POST', { definition: v2Definition, message: 'only dark captures pass' }),
       );
       expect(created.status, await created.clone().text()).toBe(201);
       const { version: v2 } = (await created.json()) as { version: string };
@@ -227,7 +185,7 @@ describe('platform: replay of 200 captures through a second version, and compare
       const t0 = Date.now();
       const requested = await platform.request(
         '/api/v1/replays',
-        json('POST', {
+        jsonRequest('POST', {
           pipelineId,
           targetVersion: v2,
           filter: { from, to, cameraIds: [cameraId] },

@@ -209,11 +209,6 @@ it('demo pipeline: whole system against the in-process ceiling', async () => {
   let platformStopped = false;
   try {
     await platform.start();
-    const json = (method: string, body?: unknown): RequestInit => ({
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
     const catalog = await eventually(
       'AI and image parts in the catalog',
       async () => {
@@ -224,32 +219,8 @@ it('demo pipeline: whole system against the in-process ceiling', async () => {
       1_000,
     );
     const definition = await demoDefinition((id) => catalog.find((p) => p.id === id)?.version ?? 'missing');
-    const { pipelineId, version } = await platform.json<{ pipelineId: string; version: string }>(
-      '/api/v1/pipelines',
-      json('POST', { name: `bench demo ${platform.names.id}`, definition }),
-    );
-    await eventually('activation', async () =>
-      (
-        await platform.request(
-          `/api/v1/pipelines/${pipelineId}/versions/${encodeURIComponent(version)}/activate`,
-          json('POST'),
-        )
-      ).status === 202
-        ? true
-        : undefined,
-    );
     const cameraId = uniqueName('bench-cam');
-    const bound = await platform.request(`/api/v1/bindings/camera/${cameraId}`, json('PUT', { pipelineId }));
-    expect(bound.status).toBe(202);
-    await eventually('binding visible', async () => {
-      const p = await platform.json<{
-        activeVersion: { version: string } | null;
-        bindings: { targetId: string }[];
-      }>(`/api/v1/pipelines/${pipelineId}`);
-      return p.activeVersion?.version === version && p.bindings.some((b) => b.targetId === cameraId)
-        ? true
-        : undefined;
-    });
+    await platform.deploy(`bench demo ${platform.names.id}`, definition, cameraId);
 
     interface Run {
       id: string;
@@ -257,18 +228,7 @@ it('demo pipeline: whole system against the in-process ceiling', async () => {
       status: string;
       verdict: string | null;
     }
-    const runsOf = async (): Promise<Run[]> => {
-      const all: Run[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: { items: Run[]; nextCursor: string | null } = await platform.json(
-          `/api/v1/runs?cameraId=${cameraId}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-        );
-        all.push(...page.items);
-        cursor = page.nextCursor;
-      } while (cursor);
-      return all;
-    };
+    const runsOf = (): Promise<Run[]> => platform.runs<Run>(`cameraId=${cameraId}`);
     const ingest = async (label: Label): Promise<void> => {
       const response = await platform.request(`/api/v1/images?cameraId=${cameraId}&lot=BENCH`, {
         method: 'POST',

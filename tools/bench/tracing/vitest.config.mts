@@ -1,29 +1,5 @@
-// Runs the tracing overhead benchmark as one vitest "test" each, so the @imageflow/* path aliases resolve as in the libs.
+// Runs the tracing overhead benchmark:
 //   npx vitest run --config tools/bench/tracing/vitest.config.mts
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import swc from 'unplugin-swc';
-import tsconfigPaths from 'vite-tsconfig-paths';
-import { defineConfig } from 'vitest/config';
+import { benchConfig } from '../vitest.bench.mts';
 
-const workspaceRoot = dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url)))));
-
-export default defineConfig({
-  root: dirname(fileURLToPath(import.meta.url)),
-  plugins: [
-    tsconfigPaths({
-      root: workspaceRoot,
-      projects: ['tools/bench/tracing/tsconfig.json', 'tsconfig.base.json'],
-    }),
-    swc.vite(),
-  ],
-  test: {
-    name: 'bench-tracing',
-    include: ['*.bench.ts'],
-    environment: 'node',
-    pool: 'forks',
-    fileParallelism: false,
-    testTimeout: 600_000,
-    reporters: ['default'],
-  },
-});
+export default benchConfig(import.meta.dirname, 600_000);

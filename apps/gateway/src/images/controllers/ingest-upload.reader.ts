@@ -1,6 +1,6 @@
 // Reads the upload of POST /api/v1/images: raw image bytes or multipart/form-data, within the byte limit.
 import type { Request, Response } from 'express';
-import multer, { MulterError } from 'multer';
+import { baseContentType as baseType, MultipartFileReader } from '../../common/http/multipart-file.reader';
 import { IngestRejection } from '../ingest-rejection';
 
 export const RAW_CONTENT_TYPES = [
@@ -19,22 +19,21 @@ export interface IngestUpload {
   fields: Record<string, unknown>;
 }
 
-const baseType = (value: string | undefined): string =>
-  (value ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-
 export class IngestUploadReader {
-  private readonly multipart: ReturnType<ReturnType<typeof multer>['single']>;
+  private readonly multipart: MultipartFileReader;
 
   constructor(private readonly maxBytes: number) {
-    this.multipart = multer({
-      storage: multer.memoryStorage(),
-      limits: { fileSize: maxBytes, files: 1, fields: 20, fieldSize: 4_096, parts: 24 },
-    }).single('file');
+    this.multipart = new MultipartFileReader({
+      field: 'file',
+      maxBytes,
+      maxFields: 20,
+      maxFieldBytes: 4_096,
+    });
   }
 
   async read(req: Request, res: Response): Promise<IngestUpload> {
     const type = baseType(req.headers['content-type']);
-    if (type === 'multipart/form-data') return this.readMultipart(req, res);
+    if (type === 'multipart/form-data') return this.multipart.read(req, res);
     if ((RAW_CONTENT_TYPES as readonly string[]).includes(type))
       return { bytes: await this.readRaw(req), declaredType: type, fields: {} };
     throw new IngestRejection(
@@ -76,37 +75,6 @@ export class IngestUploadReader {
       });
       req.once('error', (error) => {
         if (!failed) reject(error);
-      });
-    });
-  }
-
-  private readMultipart(req: Request, res: Response): Promise<IngestUpload> {
-    return new Promise<IngestUpload>((resolve, reject) => {
-      this.multipart(req, res, (error: unknown) => {
-        if (error instanceof MulterError) {
-          if (error.code === 'LIMIT_FILE_SIZE') return reject(this.tooLarge());
-          if (error.code === 'LIMIT_UNEXPECTED_FILE' || error.code === 'LIMIT_FILE_COUNT') {
-            return reject(
-              new IngestRejection(
-                'missing_file',
-                `send exactly one file, in a part named "file" (got "${error.field ?? '?'}")`,
-              ),
-            );
-          }
-          return reject(new IngestRejection('invalid_fields', `multipart body refused: ${error.message}`));
-        }
-        if (error)
-          return reject(
-            new IngestRejection('invalid_fields', `multipart body could not be read: ${String(error)}`),
-          );
-        const file = req.file;
-        if (!file)
-          return reject(
-            new IngestRejection('missing_file', 'multipart body has no part named "file" with the image'),
-          );
-        const fields =
-          typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
-        resolve({ bytes: file.buffer, declaredType: baseType(file.mimetype) || undefined, fields });
       });
     });
   }
