@@ -14,6 +14,7 @@ import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { BUCKETS } from '@imageflow/contracts';
 import { computeV1 } from '@imageflow/contracts/grpc';
 import { createKafka, ensureTopics, EventSerde, readMessages, type Kafka } from '@imageflow/messaging';
+import { eventually as pollUntil } from '@imageflow/messaging/testing';
 import { createScratchDatabase, type ScratchDatabase } from '@imageflow/persistence/testing';
 import {
   catalogOf,
@@ -85,20 +86,11 @@ export async function eventually<T>(
   timeoutMs = 30_000,
   everyMs = 250,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  try {
+    return await pollUntil(probe, timeoutMs, everyMs);
+  } catch (error) {
+    throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  throw new Error(
-    `${what}: not within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`,
-  );
 }
 
 /** Every name one platform instance uses; nothing is shared with other tests except the processed-images bucket. */
